@@ -19,6 +19,21 @@ export interface VigilEvents {
   'anomaly.detected': { serverIds: number[] };
   /** an incident changed (opened, acknowledged, escalated, resolved …). */
   'incident.changed': { incidentId: number; status: string };
+  /**
+   * Somebody outside the alerts module (incident escalation) wants a message sent through a
+   * notification channel by name. The alerts module owns channels and delivery (outbox, retries,
+   * dead letters) and subscribes to this.
+   */
+  'notification.requested': {
+    channel: string;
+    title: string;
+    text: string;
+    severity: 'critical' | 'warning' | 'info';
+    /** Same key, same message: delivery is idempotent per key. */
+    dedupKey: string;
+    source: 'incident' | 'alert';
+    incidentId?: number;
+  };
 }
 
 export class EventBus {
