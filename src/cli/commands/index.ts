@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { registerConfig } from './config.ts';
 import { registerMigrate } from './migrate.ts';
+import { registerIncidentReport } from './report-incidents.ts';
 import { registerStart } from './start.ts';
 import { registerStatus } from './status.ts';
 import { registerUser } from './user.ts';
@@ -12,4 +13,5 @@ export const COMMANDS: ((program: Command) => void)[] = [
   registerStatus,
   registerUser,
   registerConfig,
+  registerIncidentReport,
 ];
