@@ -195,7 +195,7 @@ test('the acknowledgement race at the database: the second UPDATE waits for the 
     const users = await app.db.pool.query<{ id: number; username: string }>(
       `SELECT id, username FROM vigil.users WHERE username IN ('test-devops', 'test-admin') ORDER BY username`,
     );
-    const [admin, devops] = users.rows as [{ id: number }, { id: number }];
+    const [admin, devops] = [users.rows[0]!, users.rows[1]!];
     const first = await transition(a, inc.id, 'acknowledge', devops.id, clock.now());
     assert.equal(first.status, 'acknowledged');
     const bPid = (await b.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
