@@ -2,10 +2,10 @@
 import { Type } from '@sinclair/typebox';
 import { SEVERITIES } from '../types.ts';
 
-const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
-const NullableInt = Type.Union([Type.Integer(), Type.Null()]);
+const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([Type.Null(), t]);
+const NullableInt = Type.Union([Type.Null(), Type.Integer()]);
 const Time = Type.String({ format: 'date-time' });
-const NullableTime = Type.Union([Time, Type.Null()]);
+const NullableTime = Type.Union([Type.Null(), Time]);
 
 export const Severity = Type.Union(SEVERITIES.map((s) => Type.Literal(s)));
 export const IdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
