@@ -18,17 +18,17 @@ export async function firingAlert(
   app: TestApp,
   opts: { region?: string; severity?: 'critical' | 'warning' | 'info'; firedAt: Date; runbook?: string },
 ): Promise<TestAlert> {
-  seq += 1;
+  const n = ++seq;
   const pool = app.db.pool;
   const severity = opts.severity ?? 'critical';
   const rule = await pool.query<{ id: number }>(
     `INSERT INTO vigil.alerts_configuration (name, metric, operator, threshold, severity, runbook_url)
      VALUES ($1, 'cpu_usage', '>', 90, $2, $3) RETURNING id`,
-    [`cpu-high-${seq}`, severity, opts.runbook ?? null],
+    [`cpu-high-${n}`, severity, opts.runbook ?? null],
   );
   const server = await pool.query<{ id: number }>(
     `INSERT INTO vigil.servers (hostname, region, first_seen_at) VALUES ($1, $2, $3) RETURNING id`,
-    [`web-${seq}`, opts.region ?? 'eu-west', new Date(opts.firedAt.getTime() - 86_400_000)],
+    [`web-${n}`, opts.region ?? 'eu-west', new Date(opts.firedAt.getTime() - 86_400_000)],
   );
   const ruleId = rule.rows[0]!.id;
   const serverId = server.rows[0]!.id;
