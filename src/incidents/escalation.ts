@@ -136,7 +136,9 @@ export async function escalateDue(
             if (reason || !u?.email)
               logs.push(notified(inc.id, now, { ...details, delivered: false, reason }));
             else {
-              logs.push(notified(inc.id, now, { ...details, channel: `email:${u.email}`, delivered: true }));
+              // The address itself stays out of the timeline: it is append-only, so PII written
+              // there could never be anonymized, and devops may not read users.email anyway.
+              logs.push(notified(inc.id, now, { ...details, via: 'email', delivered: true }));
               pending.push({ ...message, channel: `email:${u.email}` });
             }
           }

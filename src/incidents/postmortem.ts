@@ -45,7 +45,7 @@ export function describeLog(l: LogRow): string {
       return `alert #${String(d.alert_id)} linked (${String(d.rule)} on ${String(d.hostname)})`;
     case 'notified':
       return d.delivered
-        ? `notified ${String(d.target === 'user' ? d.username : d.channel)} (${String(d.policy)} step ${String(d.step)})`
+        ? `notified ${d.target === 'user' ? `${String(d.username)} by ${String(d.via)}` : String(d.channel)} (${String(d.policy)} step ${String(d.step)})`
         : `could not notify ${String(d.username ?? d.user_id)}: ${String(d.reason)}`;
     case 'escalated':
       return d.exhausted

@@ -157,6 +157,20 @@ test('the default policy applies when none is named; reopening starts the escala
   assert.deepEqual(sent(none.id), []);
 });
 
+test('the timeline names the paged user but never stores their e-mail address', async () => {
+  const inc = await openIncident('pii check', 'db-oncall');
+  const { rows } = await app.db.pool.query(
+    `SELECT details FROM vigil.incident_response_logs WHERE incident_id = $1 AND action = 'notified'`,
+    [inc.id],
+  );
+  assert.equal(rows.length, 1);
+  assert.deepEqual(
+    { username: rows[0].details.username, via: rows[0].details.via },
+    { username: 'alice', via: 'email' },
+  );
+  assert.ok(!JSON.stringify(rows).includes('alice@example.com'));
+});
+
 test('a restart in the middle of an escalation: the new process escalates on time, exactly once', async () => {
   const inc = await openIncident('restart me', 'db-oncall');
   assert.equal(sent(inc.id).length, 1);

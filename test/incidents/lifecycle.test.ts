@@ -223,3 +223,19 @@ test('the acknowledgement race at the database: the second UPDATE waits for the 
   }
   assert.deepEqual(await logActions(app, inc.id), ['created', 'acknowledged']);
 });
+
+test('the incident routes are described in /openapi.json', async () => {
+  const res = await app.vigil.app.inject({ method: 'GET', url: '/openapi.json' });
+  assert.equal(res.statusCode, 200);
+  const paths = Object.keys(res.json().paths);
+  for (const p of [
+    '/api/v1/incidents',
+    '/api/v1/incidents/{id}/acknowledge',
+    '/api/v1/incidents/{id}/timeline',
+    '/api/v1/incidents/{id}/postmortem.md',
+    '/api/v1/escalation-policies/{name}',
+    '/api/v1/reports/incidents',
+  ]) {
+    assert.ok(paths.includes(p), p);
+  }
+});
