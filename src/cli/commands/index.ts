@@ -1,6 +1,7 @@
 // Every CLI command, one file each. Add a command here, nowhere else.
 import type { Command } from 'commander';
 import { registerConfig } from './config.ts';
+import { registerDemo } from './demo.ts';
 import { registerMigrate } from './migrate.ts';
 import { registerStart } from './start.ts';
 import { registerStatus } from './status.ts';
@@ -12,4 +13,5 @@ export const COMMANDS: ((program: Command) => void)[] = [
   registerStatus,
   registerUser,
   registerConfig,
+  registerDemo,
 ];
