@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 // The dashboard in a real browser against a real Vigil with the demo fleet seeded.
 // Pages whose API is not in this build yet must still render a helpful state, never hang.
 import assert from 'node:assert/strict';

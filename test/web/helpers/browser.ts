@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 // Headless Debian chromium driven by playwright-core: a fresh profile per launch, no background
 // networking, screenshots under test-results/. Used by the dashboard tests and bench/web.ts.
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
