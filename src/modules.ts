@@ -2,5 +2,6 @@
 import type { VigilModule } from './module.ts';
 import { incidentsModule } from './incidents/index.ts';
 import { partitionsModule } from './storage/module.ts';
+import { webModule } from './web/module.ts';
 
-export const MODULES: VigilModule[] = [partitionsModule, incidentsModule];
+export const MODULES: VigilModule[] = [partitionsModule, incidentsModule, webModule];

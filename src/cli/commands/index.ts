@@ -1,6 +1,7 @@
 // Every CLI command, one file each. Add a command here, nowhere else.
 import type { Command } from 'commander';
 import { registerConfig } from './config.ts';
+import { registerDemo } from './demo.ts';
 import { registerMigrate } from './migrate.ts';
 import { registerIncidentReport } from './report-incidents.ts';
 import { registerStart } from './start.ts';
@@ -14,4 +15,5 @@ export const COMMANDS: ((program: Command) => void)[] = [
   registerUser,
   registerConfig,
   registerIncidentReport,
+  registerDemo,
 ];
