@@ -1,0 +1,57 @@
+// The shipped default configuration of anomaly detection, in one place. The CLI
+// (`vigil detect`), the benchmark and the runner all start from these values, so what is
+// measured is what is shipped. Spans and windows count points; they were chosen for
+// 5-minute samples (NAB's cadence and a common scrape interval), where 12 points = 1 h,
+// 288 = 1 day, 2016 = 1 week.
+
+import type { CombinerOptions } from './detectors/combiner.ts';
+import type { UnivariateOptions } from './detectors/univariate.ts';
+
+/** Score at or above which an anomaly alarm is raised: the product's fixed threshold. */
+export const ALARM_SCORE = 0.5;
+
+export const DEFAULT_COMBINER: CombinerOptions = {
+  // p = 10^-5 per point after calibration: about one chance alarm per year of 5-minute
+  // samples if the calibration were exact; heavy tails make real rates higher.
+  alarmSurprise: 5,
+  alarmScore: ALARM_SCORE,
+  // An episode ends after an hour below a clearly-normal score.
+  clearScore: 0.3,
+  quietPoints: 12,
+  // and never less than a day after its alarm: one incident, one page.
+  minEpisodePoints: 288,
+};
+
+export const DEFAULT_UNIVARIATE: UnivariateOptions = {
+  seed: 42,
+  // The baseline remembers about a day; shorter follows noise, longer misses drift.
+  baseline: { span: 288, warmup: 24, clip: 3, relativeFloor: 1e-3, absoluteFloor: 1e-9 },
+  // Plain (non-robust) EWMA z, kept as the textbook reference detector.
+  ewma: { span: 288, warmup: 24, relativeFloor: 1e-3, absoluteFloor: 1e-9 },
+  // "Recent" means the last half hour for the level and the last hour for variability.
+  levelSpan: 6,
+  varianceSpan: 12,
+  seasonal: {
+    slotMinutes: 60,
+    // two days of 5-minute samples per hour slot before the profile is trusted
+    minSlotSamples: 24,
+    slot: { span: 36, warmup: 12, clip: 3, relativeFloor: 1e-3, absoluteFloor: 1e-9 },
+    useDayOfWeek: true,
+  },
+  stuck: { span: 2016, warmup: 48 },
+  forest: {
+    dims: 4,
+    trees: 64,
+    sampleSize: 256,
+    window: 2016,
+    minTrain: 256,
+    retrainEvery: 288,
+    seed: 42,
+  },
+  // Each detector's tail is learned from its last week of readings, refitted every
+  // 16 points; below 200 readings nothing is trusted.
+  calibration: { history: 2016, minHistory: 200, quantile: 0.97, refitEvery: 16, minExcess: 0.25 },
+  // Floors for the tail's mean excess in each statistic's own units (see tail-calibrator.ts).
+  minExcess: { ewma: 0.25, spike: 0.25, level: 0.25, variance: 0.05, seasonal: 0.25, forest: 0.005 },
+  components: ['spike', 'level', 'variance', 'seasonal', 'stuck', 'forest'],
+};

@@ -1,0 +1,105 @@
+// Turns any "bigger is stranger" statistic into a tail probability learned from that
+// statistic's own recent history, so detectors with different units (sigmas, path
+// lengths, run lengths) can be compared and combined.
+//
+// Why not a fixed z threshold: server metrics are rarely Gaussian. A spiky CPU series
+// produces 10-sigma points every hour, and a fixed threshold would page on each; a
+// smooth series should page at 5 sigma. Instead we ask "how often has this detector
+// said something this large lately?" (Numenta's anomaly-likelihood idea), using
+// peaks-over-threshold: below the `quantile` of the trailing history the empirical
+// tail is used, above it an exponential tail fitted to the exceedances (the shape-0
+// generalised Pareto of extreme-value theory) extrapolates beyond what was seen,
+// which a plain rank cannot do with a few thousand points.
+
+export interface TailCalibratorOptions {
+  /** Trailing history length, in points. */
+  history: number;
+  /** Points needed before surprise() is non-zero. */
+  minHistory: number;
+  /** Quantile where the exponential tail starts (e.g. 0.97). */
+  quantile: number;
+  /** Refit every this many points (a refit is O(history)). */
+  refitEvery: number;
+  /**
+   * Floor for the tail's mean excess, in the statistic's units. Stops a history of
+   * identical values (a flat series) from making the next tiny change look infinite.
+   */
+  minExcess: number;
+}
+
+export class TailCalibrator {
+  private readonly buf: Float64Array;
+  private readonly scratch: Float64Array;
+  private head = 0;
+  private size = 0;
+  private sinceFit = 0;
+  private threshold = Infinity;
+  private excess = 1;
+  private readonly ln10 = Math.log(10);
+
+  constructor(private readonly opts: TailCalibratorOptions) {
+    this.buf = new Float64Array(opts.history);
+    this.scratch = new Float64Array(opts.history);
+  }
+
+  /** -log10 of the tail probability of d under the fitted history (0 = ordinary). */
+  surprise(d: number): number {
+    if (this.size < this.opts.minHistory || !(d > this.threshold)) return 0;
+    // log10( 1 / ((1-q) * exp(-(d-u)/beta)) )
+    return -Math.log10(1 - this.opts.quantile) + (d - this.threshold) / (this.excess * this.ln10);
+  }
+
+  add(d: number): void {
+    this.buf[this.head] = d;
+    this.head = (this.head + 1) % this.buf.length;
+    if (this.size < this.buf.length) this.size++;
+    if (++this.sinceFit >= this.opts.refitEvery || this.size === this.opts.minHistory) this.refit();
+  }
+
+  private refit(): void {
+    this.sinceFit = 0;
+    const n = this.size;
+    if (n < this.opts.minHistory) return;
+    const a = this.scratch;
+    for (let i = 0; i < n; i++) a[i] = this.buf[i]!;
+    const k = Math.min(n - 1, Math.floor(this.opts.quantile * n));
+    const u = quickselect(a, n, k);
+    let sum = 0;
+    let cnt = 0;
+    for (let i = 0; i < n; i++) {
+      const v = this.buf[i]!;
+      if (v > u) {
+        sum += v - u;
+        cnt++;
+      }
+    }
+    this.threshold = u;
+    this.excess = Math.max(cnt > 0 ? sum / cnt : 0, this.opts.minExcess);
+  }
+}
+
+/** k-th smallest of a[0..n) (Hoare selection, in place, expected O(n)). */
+export function quickselect(a: Float64Array, n: number, k: number): number {
+  let lo = 0;
+  let hi = n - 1;
+  while (lo < hi) {
+    const pivot = a[(lo + hi) >>> 1]!;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (a[i]! < pivot) i++;
+      while (a[j]! > pivot) j--;
+      if (i <= j) {
+        const t = a[i]!;
+        a[i] = a[j]!;
+        a[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else return a[k]!;
+  }
+  return a[k]!;
+}
