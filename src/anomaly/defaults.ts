@@ -13,29 +13,30 @@ export const ALARM_SCORE = 0.5;
 export const DEFAULT_COMBINER: CombinerOptions = {
   // p = 10^-5 per point after calibration: about one chance alarm per year of 5-minute
   // samples if the calibration were exact; heavy tails make real rates higher.
-  alarmSurprise: 5,
+  alarmSurprise: 3.5,
   alarmScore: ALARM_SCORE,
   // An episode ends after an hour below a clearly-normal score.
   clearScore: 0.3,
-  quietPoints: 12,
+  quietPoints: 24,
   // and never less than a day after its alarm: one incident, one page.
-  minEpisodePoints: 288,
+  minEpisodePoints: 24,
 };
 
 export const DEFAULT_UNIVARIATE: UnivariateOptions = {
   seed: 42,
   // The baseline remembers about a day; shorter follows noise, longer misses drift.
-  baseline: { span: 288, warmup: 24, clip: 3, relativeFloor: 1e-3, absoluteFloor: 1e-9 },
+  baseline: { span: 288, warmup: 24, clip: 3, relativeFloor: 1e-3, absoluteFloor: 1e-9, rawFloor: 0.3 },
   // Plain (non-robust) EWMA z, kept as the textbook reference detector.
   ewma: { span: 288, warmup: 24, relativeFloor: 1e-3, absoluteFloor: 1e-9 },
   // "Recent" means the last half hour for the level and the last hour for variability.
   levelSpan: 6,
   varianceSpan: 12,
+  slowSpan: 36,
   seasonal: {
     slotMinutes: 60,
     // two days of 5-minute samples per hour slot before the profile is trusted
     minSlotSamples: 24,
-    slot: { span: 36, warmup: 12, clip: 3, relativeFloor: 1e-3, absoluteFloor: 1e-9 },
+    slot: { span: 36, warmup: 12, clip: 5, relativeFloor: 1e-3, absoluteFloor: 1e-9, rawFloor: 0.1 },
     useDayOfWeek: true,
   },
   stuck: { span: 2016, warmup: 48 },
@@ -50,8 +51,28 @@ export const DEFAULT_UNIVARIATE: UnivariateOptions = {
   },
   // Each detector's tail is learned from its last week of readings, refitted every
   // 16 points; below 200 readings nothing is trusted.
-  calibration: { history: 2016, minHistory: 200, quantile: 0.97, refitEvery: 16, minExcess: 0.25 },
+  calibration: {
+    history: 2016,
+    minHistory: 200,
+    quantile: 0.97,
+    refitEvery: 16,
+    minExcess: 0.25,
+    relativeExcess: 0,
+  },
   // Floors for the tail's mean excess in each statistic's own units (see tail-calibrator.ts).
   minExcess: { ewma: 0.25, spike: 0.25, level: 0.25, variance: 0.05, seasonal: 0.25, forest: 0.005 },
-  components: ['spike', 'level', 'variance', 'seasonal', 'stuck', 'forest'],
+  components: [
+    'spike',
+    'level',
+    'variance',
+    'seasonal',
+    'stuck',
+    'forest',
+    'high',
+    'low',
+    'mean_high',
+    'mean_low',
+    'slow_high',
+    'slow_low',
+  ],
 };

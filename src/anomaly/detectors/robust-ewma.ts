@@ -19,12 +19,21 @@ export interface RobustEwmaOptions {
   clip: number;
   relativeFloor: number;
   absoluteFloor: number;
+  /**
+   * The robust scale may not fall below this fraction of the unclipped mean absolute
+   * deviation. Between the spikes of a series that is exactly flat (0, 0, 0, 20, 0 ...)
+   * the robust scale decays towards zero, so every new spike would look more extreme
+   * than the last; the unclipped deviation remembers that spikes are part of normal.
+   */
+  rawFloor: number;
 }
 
 export class RobustEwma {
   mean = 0;
   /** Robust sigma estimate. */
   scale = 0;
+  /** Unclipped sigma estimate (outliers included), for the floor. */
+  rawScale = 0;
   count = 0;
   private readonly alpha: number;
 
@@ -34,7 +43,10 @@ export class RobustEwma {
 
   /** Smallest sigma this baseline will divide by (see relativeFloor). */
   floor(): number {
-    return this.opts.absoluteFloor + this.opts.relativeFloor * Math.abs(this.mean);
+    return Math.max(
+      this.opts.absoluteFloor + this.opts.relativeFloor * Math.abs(this.mean),
+      this.opts.rawFloor * this.rawScale,
+    );
   }
 
   sigma(): number {
@@ -61,6 +73,7 @@ export class RobustEwma {
     }
     const a = Math.max(this.alpha, 1 / this.count);
     let r = x - this.mean;
+    this.rawScale += a * (Math.abs(r) * ABS_DEV_TO_SIGMA - this.rawScale);
     // Clip only once the scale means something; before that every residual is "normal".
     if (this.count > this.opts.warmup) {
       const lim = this.opts.clip * this.sigma();

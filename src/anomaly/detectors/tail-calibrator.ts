@@ -25,6 +25,11 @@ export interface TailCalibratorOptions {
    * identical values (a flat series) from making the next tiny change look infinite.
    */
   minExcess: number;
+  /**
+   * Floor for the mean excess relative to the history's own spread (quantile minus
+   * median), so the floor is unit-free: raw bytes and sigmas get the same treatment.
+   */
+  relativeExcess: number;
 }
 
 export class TailCalibrator {
@@ -35,6 +40,10 @@ export class TailCalibrator {
   private sinceFit = 0;
   private threshold = Infinity;
   private excess = 1;
+  // History values above the threshold, sorted ascending, and the history size at refit:
+  // how many times the recent past already reached a given value.
+  private top = new Float64Array(0);
+  private fitted = 0;
   private readonly ln10 = Math.log(10);
 
   constructor(private readonly opts: TailCalibratorOptions) {
@@ -46,7 +55,24 @@ export class TailCalibrator {
   surprise(d: number): number {
     if (this.size < this.opts.minHistory || !(d > this.threshold)) return 0;
     // log10( 1 / ((1-q) * exp(-(d-u)/beta)) )
-    return -Math.log10(1 - this.opts.quantile) + (d - this.threshold) / (this.excess * this.ln10);
+    const model = -Math.log10(1 - this.opts.quantile) + (d - this.threshold) / (this.excess * this.ln10);
+    // A fitted tail can call a value rare that the history reached several times (a
+    // nightly backup spike is one mode, not a tail). Never claim less than the observed
+    // frequency: if c of the last n readings were at least d, p >= c / n.
+    const seen = this.countAtLeast(d);
+    return seen > 0 ? Math.min(model, Math.log10(this.fitted / seen)) : model;
+  }
+
+  private countAtLeast(d: number): number {
+    const top = this.top;
+    let lo = 0;
+    let hi = top.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (top[mid]! < d) lo = mid + 1;
+      else hi = mid;
+    }
+    return top.length - lo;
   }
 
   add(d: number): void {
@@ -66,15 +92,19 @@ export class TailCalibrator {
     const u = quickselect(a, n, k);
     let sum = 0;
     let cnt = 0;
-    for (let i = 0; i < n; i++) {
-      const v = this.buf[i]!;
+    for (let i = k + 1; i < n; i++) {
+      const v = a[i]!;
       if (v > u) {
         sum += v - u;
         cnt++;
       }
     }
+    this.top = a.slice(k + 1, n).sort();
+    this.fitted = n;
+    const median = quickselect(a, k + 1, Math.floor(n / 2));
     this.threshold = u;
-    this.excess = Math.max(cnt > 0 ? sum / cnt : 0, this.opts.minExcess);
+    const floor = Math.max(this.opts.minExcess, this.opts.relativeExcess * (u - median), 1e-9 * Math.abs(u));
+    this.excess = Math.max(cnt > 0 ? sum / cnt : 0, floor);
   }
 }
 

@@ -12,7 +12,21 @@ import { StuckDetector, type StuckOptions } from './stuck.ts';
 import { TailCalibrator, type TailCalibratorOptions } from './tail-calibrator.ts';
 import { VALUE_FEATURES, ValueFeatures } from './features.ts';
 
-export const COMPONENTS = ['ewma', 'spike', 'level', 'variance', 'seasonal', 'stuck', 'forest'] as const;
+export const COMPONENTS = [
+  'ewma',
+  'spike',
+  'level',
+  'variance',
+  'seasonal',
+  'stuck',
+  'forest',
+  'high',
+  'low',
+  'mean_high',
+  'mean_low',
+  'slow_high',
+  'slow_low',
+] as const;
 export type Component = (typeof COMPONENTS)[number];
 type Calibrated = Exclude<Component, 'stuck'>;
 
@@ -22,11 +36,12 @@ export interface UnivariateOptions {
   ewma: EwmaOptions;
   levelSpan: number;
   varianceSpan: number;
+  slowSpan: number;
   seasonal: SeasonalOptions;
   stuck: StuckOptions;
   forest: Omit<ForestDetectorOptions, 'dims'> & { dims: number };
   calibration: TailCalibratorOptions;
-  minExcess: Record<Calibrated, number>;
+  minExcess: Partial<Record<Calibrated, number>>;
   components: readonly Component[];
 }
 
@@ -51,6 +66,8 @@ export class UnivariateDetector {
   private readonly stuck: StuckDetector;
   private readonly forest: ForestDetector;
   private readonly features: ValueFeatures;
+  private slow = NaN;
+  private readonly slowAlpha: number;
   private readonly calibrators: TailCalibrator[];
   private readonly raw: Float64Array; // per component: statistic before calibration
   private readonly signed: Float64Array; // per component: signed deviation for explanations
@@ -72,9 +89,11 @@ export class UnivariateDetector {
     this.seasonal = new SeasonalBaseline(opts.seasonal);
     this.stuck = new StuckDetector(opts.stuck);
     this.features = new ValueFeatures(alphaForSpan(opts.levelSpan), alphaForSpan(opts.varianceSpan));
+    this.slowAlpha = alphaForSpan(opts.slowSpan);
     this.forest = new ForestDetector({ ...opts.forest, dims: VALUE_FEATURES, seed: opts.seed });
     this.calibrators = opts.components.map(
-      (c) => new TailCalibrator({ ...opts.calibration, minExcess: c === 'stuck' ? 0 : opts.minExcess[c] }),
+      (c) =>
+        new TailCalibrator({ ...opts.calibration, minExcess: c === 'stuck' ? 0 : (opts.minExcess[c] ?? 0) }),
     );
     const n = opts.components.length;
     this.raw = new Float64Array(n);
@@ -91,6 +110,7 @@ export class UnivariateDetector {
     const sigma = b.sigma();
     // Recent behaviour includes x itself: "the last half hour, now included".
     this.features.push(x);
+    this.slow = Number.isNaN(this.slow) ? x : this.slow + this.slowAlpha * (x - this.slow);
     const f = this.features.row;
     const cs = this.components;
     for (let i = 0; i < cs.length; i++) {
@@ -129,9 +149,30 @@ export class UnivariateDetector {
         case 'forest':
           z = this.forest.score(f);
           break;
+        case 'high':
+          z = x;
+          break;
+        case 'low':
+          z = -x;
+          break;
+        case 'mean_high':
+          z = this.features.level;
+          break;
+        case 'mean_low':
+          z = -this.features.level;
+          break;
+        case 'slow_high':
+          z = this.slow;
+          break;
+        case 'slow_low':
+          z = -this.slow;
+          break;
       }
       if (cs[i] !== 'stuck') {
-        const d = Math.abs(z);
+        const d =
+          cs[i]!.endsWith('_high') || cs[i]!.endsWith('_low') || cs[i] === 'high' || cs[i] === 'low'
+            ? z
+            : Math.abs(z);
         this.raw[i] = d;
         surprise = cs[i] === 'seasonal' && Number.isNaN(expected) ? NaN : this.calibrators[i]!.surprise(d);
       }
