@@ -36,6 +36,16 @@ export function explain(metric: string, value: number, r: Reading): string {
       return `${metric} has been stuck at ${num(value)} for ${r.deviation} samples`;
     case 'forest':
       return `${metric} ${num(value)} moves unlike its recent history (isolation score ${r.deviation.toFixed(2)})`;
+    case 'high':
+      return `${metric} ${num(value)} is higher than almost anything in its recent history`;
+    case 'low':
+      return `${metric} ${num(value)} is lower than almost anything in its recent history`;
+    case 'mean_high':
+    case 'slow_high':
+      return `${metric} ${r.component === 'mean_high' ? 'half-hour' : 'three-hour'} average ${num(r.deviation)} is higher than almost anything in its recent history`;
+    case 'mean_low':
+    case 'slow_low':
+      return `${metric} ${r.component === 'mean_low' ? 'half-hour' : 'three-hour'} average ${num(-r.deviation)} is lower than almost anything in its recent history`;
     case undefined:
       return `${metric} ${num(value)} looks ordinary`;
   }
