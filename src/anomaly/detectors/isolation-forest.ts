@@ -7,11 +7,15 @@
 // (256 by default: the paper shows larger samples add cost, not accuracy), to a height
 // limit of ceil(log2 psi); a point's path length is the depth where it lands plus c(size)
 // for the unbuilt subtree below a leaf, and the score is 2^(-E[h] / c(psi)).
-// Nodes live in flat typed arrays so scoring a point is a tight loop without allocation.
+// Nodes live in one flat Float64Array, three slots each ([feature, split, left child] for a
+// split, [-1, path length, 0] for a leaf), so scoring a point is a tight, cache-friendly
+// loop without allocation.
 
 import { createRng, deriveSeed, type Rng } from './rng.ts';
 
 const EULER_GAMMA = 0.5772156649015329;
+/** Float64 slots per node. */
+const NODE = 3;
 
 /** Harmonic number H(i) approximated by ln(i) + gamma, as in the paper. */
 export function harmonic(i: number): number {
@@ -39,10 +43,7 @@ export interface ForestOptions {
 export class IsolationForest {
   readonly dims: number;
   private readonly maxNodes: number;
-  private readonly feature: Int32Array; // -1 marks a leaf
-  private readonly split: Float64Array;
-  private readonly left: Int32Array;
-  private readonly leafAdjust: Float64Array; // c(size) of a leaf: the subtree never grown
+  private readonly nodes: Float64Array;
   private readonly trees: number;
   private readonly norm: number;
 
@@ -55,17 +56,14 @@ export class IsolationForest {
     const psi = Math.max(2, Math.min(opts.sampleSize, rows));
     this.norm = averagePathLength(psi);
     this.maxNodes = 2 * psi - 1;
-    const total = this.maxNodes * opts.trees;
-    this.feature = new Int32Array(total).fill(-1);
-    this.split = new Float64Array(total);
-    this.left = new Int32Array(total);
-    this.leafAdjust = new Float64Array(total);
+    this.nodes = new Float64Array(this.maxNodes * opts.trees * NODE);
     const heightLimit = Math.ceil(Math.log2(psi));
     const idx = new Int32Array(rows);
+    for (let i = 0; i < rows; i++) idx[i] = i;
     for (let t = 0; t < opts.trees; t++) {
       const rng = createRng(deriveSeed(opts.seed, t));
       // Partial Fisher-Yates: the first psi entries become a sample without replacement.
-      for (let i = 0; i < rows; i++) idx[i] = i;
+      // Starting from the previous tree's permutation is fine: any permutation works.
       for (let i = 0; i < psi; i++) {
         const j = i + rng.int(rows - i);
         const tmp = idx[i]!;
@@ -87,7 +85,7 @@ export class IsolationForest {
       const end = stack.pop()!;
       const start = stack.pop()!;
       const node = stack.pop()!;
-      const at = base + node;
+      const at = (base + node) * NODE;
       const size = end - start;
       let q = -1;
       let lo = 0;
@@ -108,8 +106,9 @@ export class IsolationForest {
         }
       }
       if (q < 0) {
-        this.feature[at] = -1;
-        this.leafAdjust[at] = averagePathLength(size);
+        // A leaf's path length: its depth plus c(size) for the subtree never grown.
+        this.nodes[at] = -1;
+        this.nodes[at + 1] = depth + averagePathLength(size);
         continue;
       }
       const p = lo + rng.next() * (hi - lo);
@@ -124,9 +123,9 @@ export class IsolationForest {
           j--;
         }
       }
-      this.feature[at] = q;
-      this.split[at] = p;
-      this.left[at] = next;
+      this.nodes[at] = q;
+      this.nodes[at + 1] = p;
+      this.nodes[at + 2] = (base + next) * NODE;
       stack.push(next, start, i, depth + 1, next + 1, i, end, depth + 1);
       next += 2;
     }
@@ -134,18 +133,18 @@ export class IsolationForest {
 
   /** Path length of one row (offset `off` in `x`) averaged over the trees. */
   pathLength(x: ArrayLike<number>, off = 0): number {
+    const nodes = this.nodes;
+    const stride = this.maxNodes * NODE;
     let sum = 0;
-    for (let t = 0; t < this.trees; t++) {
-      const base = t * this.maxNodes;
-      let node = 0;
-      let depth = 0;
-      let f = this.feature[base]!;
+    for (let at = 0, end = this.trees * stride; at < end; at += stride) {
+      let n = at;
+      let f = nodes[n]! | 0;
       while (f >= 0) {
-        node = x[off + f]! < this.split[base + node]! ? this.left[base + node]! : this.left[base + node]! + 1;
-        depth++;
-        f = this.feature[base + node]!;
+        // `| 0` keeps indices small integers; V8 indexes typed arrays far faster with them.
+        n = (x[(off + f) | 0]! < nodes[n + 1]! ? nodes[n + 2]! : nodes[n + 2]! + NODE) | 0;
+        f = nodes[n]! | 0;
       }
-      sum += depth + this.leafAdjust[base + node]!;
+      sum += nodes[n + 1]!;
     }
     return sum / this.trees;
   }

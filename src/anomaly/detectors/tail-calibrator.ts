@@ -25,11 +25,6 @@ export interface TailCalibratorOptions {
    * identical values (a flat series) from making the next tiny change look infinite.
    */
   minExcess: number;
-  /**
-   * Floor for the mean excess relative to the history's own spread (quantile minus
-   * median), so the floor is unit-free: raw bytes and sigmas get the same treatment.
-   */
-  relativeExcess: number;
 }
 
 export class TailCalibrator {
@@ -86,24 +81,44 @@ export class TailCalibrator {
     this.sinceFit = 0;
     const n = this.size;
     if (n < this.opts.minHistory) return;
-    const a = this.scratch;
-    for (let i = 0; i < n; i++) a[i] = this.buf[i]!;
     const k = Math.min(n - 1, Math.floor(this.opts.quantile * n));
-    const u = quickselect(a, n, k);
+    const a = this.scratch;
+    // Fast path: the quantile moves little between refits, so only values at or above
+    // the previous threshold can be in the new top (n - k). Gather just those (one pass,
+    // a few percent of the history) and sort them; fall back to a full selection when
+    // the threshold rose and too few remain.
+    let m = 0;
+    const prev = this.threshold;
+    for (let i = 0; i < n; i++) {
+      const v = this.buf[i]!;
+      if (v >= prev) a[m++] = v;
+    }
+    let u: number;
+    let top: Float64Array<ArrayBuffer>;
+    if (m >= n - k && m <= 4 * (n - k) + 16) {
+      const cand = a.subarray(0, m).sort();
+      u = cand[m - (n - k)]!;
+      top = cand.slice(m - (n - k) + 1);
+    } else {
+      for (let i = 0; i < n; i++) a[i] = this.buf[i]!;
+      u = quickselect(a, n, k);
+      top = a.slice(k + 1, n).sort();
+    }
     let sum = 0;
     let cnt = 0;
-    for (let i = k + 1; i < n; i++) {
-      const v = a[i]!;
+    for (let i = 0; i < top.length; i++) {
+      const v = top[i]!;
       if (v > u) {
         sum += v - u;
         cnt++;
       }
     }
-    this.top = a.slice(k + 1, n).sort();
+    this.top = top;
     this.fitted = n;
-    const median = quickselect(a, k + 1, Math.floor(n / 2));
     this.threshold = u;
-    const floor = Math.max(this.opts.minExcess, this.opts.relativeExcess * (u - median), 1e-9 * Math.abs(u));
+    // The relative part keeps a history of identical values (a flat series) from making
+    // the next change infinitely surprising, whatever the units.
+    const floor = Math.max(this.opts.minExcess, 1e-9 * Math.abs(u), 1e-300);
     this.excess = Math.max(cnt > 0 ? sum / cnt : 0, floor);
   }
 }

@@ -29,6 +29,20 @@ export const COMPONENTS = [
 ] as const;
 export type Component = (typeof COMPONENTS)[number];
 type Calibrated = Exclude<Component, 'stuck'>;
+// Numeric codes for the hot loop (index into COMPONENTS); HIGH and after are one-sided.
+const EWMA = 0,
+  SPIKE = 1,
+  LEVEL = 2,
+  VARIANCE = 3,
+  SEASONAL = 4,
+  STUCK = 5,
+  FOREST = 6,
+  HIGH = 7,
+  LOW = 8,
+  MEAN_HIGH = 9,
+  MEAN_LOW = 10,
+  SLOW_HIGH = 11,
+  SLOW_LOW = 12;
 
 export interface UnivariateOptions {
   seed: number;
@@ -59,6 +73,7 @@ export interface Reading {
 
 export class UnivariateDetector {
   readonly components: readonly Component[];
+  private readonly kinds: Uint8Array;
   private readonly has: Record<Component, boolean>;
   private readonly baseline: RobustEwma;
   private readonly ewma: Ewma;
@@ -80,6 +95,7 @@ export class UnivariateDetector {
 
   constructor(opts: UnivariateOptions, combiner: CombinerOptions) {
     this.components = opts.components;
+    this.kinds = Uint8Array.from(opts.components, (c) => COMPONENTS.indexOf(c));
     this.has = Object.fromEntries(COMPONENTS.map((c) => [c, opts.components.includes(c)])) as Record<
       Component,
       boolean
@@ -109,82 +125,83 @@ export class UnivariateDetector {
     const ready = b.ready();
     const sigma = b.sigma();
     // Recent behaviour includes x itself: "the last half hour, now included".
-    this.features.push(x);
+    const feat = this.features;
+    feat.push(x);
     this.slow = Number.isNaN(this.slow) ? x : this.slow + this.slowAlpha * (x - this.slow);
-    const f = this.features.row;
-    const cs = this.components;
-    for (let i = 0; i < cs.length; i++) {
+    const kinds = this.kinds;
+    for (let i = 0; i < kinds.length; i++) {
       let z = 0;
       let expected = NaN;
-      let surprise = NaN;
-      switch (cs[i]!) {
-        case 'ewma':
+      // Statistics where both directions matter are scored by magnitude; the novelty
+      // pairs (high/low) are one-sided by construction.
+      switch (kinds[i]!) {
+        case EWMA:
           z = this.ewma.z(x);
           expected = this.ewma.mean;
           break;
-        case 'spike':
+        case SPIKE:
           z = b.z(x);
           expected = b.mean;
           break;
-        case 'level':
-          z = ready ? (this.features.level - b.mean) / sigma : 0;
+        case LEVEL:
+          z = ready ? (feat.level - b.mean) / sigma : 0;
           expected = b.mean;
           break;
-        case 'variance': {
+        case VARIANCE: {
           // log-ratio, so "twice as jumpy" and "half as jumpy" are equally far from 0.
           const floor = b.floor();
-          z = ready ? Math.log((this.features.spread + floor) / (b.scale + floor)) : 0;
+          z = ready ? Math.log((feat.spread + floor) / (b.scale + floor)) : 0;
           break;
         }
-        case 'seasonal':
+        case SEASONAL:
           z = this.seasonal.z(tsMs, x);
           expected = this.seasonal.expected;
-          if (Number.isNaN(expected)) surprise = NaN;
           break;
-        case 'stuck':
-          surprise = this.stuck.surprise(x);
+        case STUCK:
           z = this.stuck.run + 1;
           expected = x;
           break;
-        case 'forest':
-          z = this.forest.score(f);
+        case FOREST:
+          z = this.forest.score(feat.row);
           break;
-        case 'high':
+        case HIGH:
           z = x;
           break;
-        case 'low':
+        case LOW:
           z = -x;
           break;
-        case 'mean_high':
-          z = this.features.level;
+        case MEAN_HIGH:
+          z = feat.level;
           break;
-        case 'mean_low':
-          z = -this.features.level;
+        case MEAN_LOW:
+          z = -feat.level;
           break;
-        case 'slow_high':
+        case SLOW_HIGH:
           z = this.slow;
           break;
-        case 'slow_low':
+        case SLOW_LOW:
           z = -this.slow;
           break;
       }
-      if (cs[i] !== 'stuck') {
-        const d =
-          cs[i]!.endsWith('_high') || cs[i]!.endsWith('_low') || cs[i] === 'high' || cs[i] === 'low'
-            ? z
-            : Math.abs(z);
-        this.raw[i] = d;
-        surprise = cs[i] === 'seasonal' && Number.isNaN(expected) ? NaN : this.calibrators[i]!.surprise(d);
-      }
       this.signed[i] = z;
       this.expected[i] = expected;
-      this.surprises[i] = surprise;
+      const k = kinds[i]!;
+      if (k === STUCK) {
+        this.surprises[i] = this.stuck.surprise(x);
+      } else if (k === SEASONAL && Number.isNaN(expected)) {
+        this.surprises[i] = NaN; // no trusted slot yet: abstain, and learn nothing
+      } else {
+        const d = k >= HIGH ? z : Math.abs(z);
+        this.raw[i] = d;
+        this.surprises[i] = this.calibrators[i]!.surprise(d);
+      }
     }
     this.score = this.combiner.score(this.surprises);
     this.alarm = this.combiner.decide(this.score);
     // Learn x everywhere only after every component has scored it.
-    for (let i = 0; i < cs.length; i++) {
-      if (cs[i] !== 'stuck' && !(cs[i] === 'seasonal' && Number.isNaN(this.expected[i]!))) {
+    for (let i = 0; i < kinds.length; i++) {
+      const k = kinds[i]!;
+      if (k !== STUCK && !(k === SEASONAL && Number.isNaN(this.expected[i]!))) {
         this.calibrators[i]!.add(this.raw[i]!);
       }
     }
@@ -192,7 +209,7 @@ export class UnivariateDetector {
     if (this.has.ewma) this.ewma.update(x);
     if (this.has.seasonal) this.seasonal.update(tsMs, x);
     if (this.has.stuck) this.stuck.update(x);
-    if (this.has.forest) this.forest.add(f);
+    if (this.has.forest) this.forest.add(feat.row);
     return this.score;
   }
 
