@@ -25,6 +25,12 @@ export interface TailCalibratorOptions {
    * identical values (a flat series) from making the next tiny change look infinite.
    */
   minExcess: number;
+  /**
+   * Surprise is scaled by min(1, readings / trustAfter): a tail fitted on a few hundred
+   * autocorrelated readings is overconfident (a slow average in pure noise sets "records"
+   * every day at first), so a young history must be more extreme to alarm.
+   */
+  trustAfter: number;
 }
 
 export class TailCalibrator {
@@ -55,7 +61,8 @@ export class TailCalibrator {
     // nightly backup spike is one mode, not a tail). Never claim less than the observed
     // frequency: if c of the last n readings were at least d, p >= c / n.
     const seen = this.countAtLeast(d);
-    return seen > 0 ? Math.min(model, Math.log10(this.fitted / seen)) : model;
+    const s = seen > 0 ? Math.min(model, Math.log10(this.fitted / seen)) : model;
+    return this.size >= this.opts.trustAfter ? s : (s * this.size) / this.opts.trustAfter;
   }
 
   private countAtLeast(d: number): number {
