@@ -80,3 +80,20 @@ export const DEFAULT_UNIVARIATE: UnivariateOptions = {
     'slow_low',
   ],
 };
+
+/** Options of the anomaly runner (src/anomaly/runner.ts); see the final report / docs. */
+export interface AnomalyRunnerConfig {
+  /**
+   * How much history rebuilds a server's detectors after a restart (replayed without
+   * writing anomalies), and how far back a server seen for the first time is scored.
+   * A week: the calibration history and the forest window are a week of 5-minute samples.
+   */
+  warmupHours: number;
+  /** Samples fetched per query per server; larger backlogs are paged. */
+  pageSize: number;
+}
+
+export const DEFAULT_RUNNER: AnomalyRunnerConfig = {
+  warmupHours: 168,
+  pageSize: 10_000,
+};

@@ -13,3 +13,11 @@ export {
   type DetectorOverrides,
 } from './registry.ts';
 export { detectSeries, type SeriesResult } from './series.ts';
+export {
+  createAnomalyRunner,
+  type AnomalyRunner,
+  type AnomalyRunnerDeps,
+  type RunSummary,
+} from './runner.ts';
+export { ServerDetector, SERVER_METRICS, type ServerMetric, type ServerReading } from './server-detector.ts';
+export { DEFAULT_RUNNER, type AnomalyRunnerConfig } from './defaults.ts';

@@ -40,9 +40,11 @@ export class Combiner {
 
   /**
    * @param surprises per-detector surprise, NaN for a detector that is not ready yet
+   * @param sensitivity multiplies the surprise (a server's sensitivity setting): 2 alarms
+   *   on events half as unlikely in log terms, 0.5 only on much rarer ones
    * @returns the calibrated score in [0, 1]
    */
-  score(surprises: ArrayLike<number>): number {
+  score(surprises: ArrayLike<number>, sensitivity = 1): number {
     let best = 0;
     let active = 0;
     this.dominant = -1;
@@ -56,7 +58,7 @@ export class Combiner {
       }
     }
     const S = active > 1 ? best - Math.log10(active) : best;
-    this.surprise = S > 0 ? S : 0;
+    this.surprise = S > 0 ? S * sensitivity : 0;
     return 1 - Math.exp((-this.surprise / this.opts.alarmSurprise) * this.ln2);
   }
 

@@ -188,8 +188,11 @@ export class UnivariateDetector {
       const k = kinds[i]!;
       if (k === STUCK) {
         this.surprises[i] = this.stuck.surprise(x);
-      } else if (k === SEASONAL && Number.isNaN(expected)) {
-        this.surprises[i] = NaN; // no trusted slot yet: abstain, and learn nothing
+      } else if ((k === SEASONAL && Number.isNaN(expected)) || (k === FOREST && !this.forest.forest)) {
+        // No trusted slot / no forest trained yet: abstain, and learn nothing (a history of
+        // placeholder zeros would make the first real reading look infinitely strange).
+        this.surprises[i] = NaN;
+        this.expected[i] = NaN;
       } else {
         const d = k >= HIGH ? z : Math.abs(z);
         this.raw[i] = d;
@@ -201,7 +204,7 @@ export class UnivariateDetector {
     // Learn x everywhere only after every component has scored it.
     for (let i = 0; i < kinds.length; i++) {
       const k = kinds[i]!;
-      if (k !== STUCK && !(k === SEASONAL && Number.isNaN(this.expected[i]!))) {
+      if (k !== STUCK && !Number.isNaN(this.surprises[i]!)) {
         this.calibrators[i]!.add(this.raw[i]!);
       }
     }
@@ -211,6 +214,11 @@ export class UnivariateDetector {
     if (this.has.stuck) this.stuck.update(x);
     if (this.has.forest) this.forest.add(feat.row);
     return this.score;
+  }
+
+  /** Retrains the isolation forest now on its trailing window (for a scheduled job). */
+  retrain(): void {
+    if (this.has.forest) this.forest.retrain();
   }
 
   /** Details of the last update(), for explanations; cheap, so only called on alarms. */
