@@ -56,14 +56,15 @@ export const DEFAULT_UNIVARIATE: UnivariateOptions = {
     seed: 42,
   },
   // Each detector's tail is learned from its last week of readings, refitted every
-  // 64 points (a refit is O(history)); below 200 readings nothing is trusted, and until
-  // 1000 (about 3.5 days) surprise is scaled down, so a new series is not paged on while
-  // its tails are still guesses (see trustAfter in tail-calibrator.ts).
+  // 128 points (a refit is O(history) and a week's quantile barely moves in 128 points);
+  // below 200 readings nothing is trusted, and until 1000 (about 3.5 days) surprise is
+  // scaled down, so a new series is not paged on while its tails are still guesses
+  // (see trustAfter in tail-calibrator.ts).
   calibration: {
     history: 2016,
     minHistory: 200,
     quantile: 0.97,
-    refitEvery: 64,
+    refitEvery: 128,
     minExcess: 0.25,
     trustAfter: 1000,
   },
