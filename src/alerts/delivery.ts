@@ -31,6 +31,8 @@ export function backoff(attempts: number, baseMs: number, maxMs: number): number
 
 export class DeliveryWorker {
   private readonly inflight = new Set<Promise<void>>();
+  /** Running for real: a finished send frees a slot and pulls the next due row at once. */
+  continuous = false;
   constructor(private readonly o: DeliveryOptions) {}
 
   /** Claims what is due (up to the free slots) and starts sending; returns how many started. */
@@ -45,7 +47,11 @@ export class DeliveryWorker {
       this.o.timeoutMs * 2 + 30_000,
     );
     for (const d of claimed) {
-      const p = this.deliver(d).finally(() => this.inflight.delete(p));
+      const p = this.deliver(d).finally(() => {
+        this.inflight.delete(p);
+        if (this.continuous)
+          this.poll().catch((e: unknown) => this.o.logger.error({ err: e }, 'delivery poll failed'));
+      });
       this.inflight.add(p);
     }
     return claimed.length;

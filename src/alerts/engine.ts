@@ -13,13 +13,25 @@ import {
   type EpisodeInsert,
   type EpisodeUpdate,
   evaluationRows,
+  groupEvaluationRows,
   insertEpisodes,
   listRules,
   lockRule,
+  lockRules,
+  openEpisodes,
   resolveDisabledRuleEpisodes,
   updateEpisodes,
 } from './queries.ts';
 import type { Rule } from './types.ts';
+
+/** Rules sharing one scan per batch at most: bigger groups are split so they run in parallel. */
+const GROUP_SIZE = 16;
+
+function inScope(rule: Rule, serverId: number, region: string, labels: Record<string, unknown>): boolean {
+  if (rule.scope_region !== null && region !== rule.scope_region) return false;
+  if (rule.scope_server_id !== null && serverId !== rule.scope_server_id) return false;
+  return Object.entries(rule.scope_labels).every(([k, v]) => labels[k] === v);
+}
 
 export interface EvaluationReport {
   rules: number;
@@ -94,13 +106,27 @@ export class AlertEngine {
       changes += ended.length;
     }
     if (serverIds === null || serverIds.length > 0) {
-      await mapLimit(rules, this.o.concurrency, async (rule) => {
+      // server_metrics rules without no-data share one scan per window; the rest run alone.
+      const byWindow = new Map<number, Rule[]>();
+      const tasks: (() => Promise<number>)[] = [];
+      for (const rule of rules) {
+        if (rule.metric_source === 'server_metrics' && rule.no_data_seconds === null) {
+          byWindow.set(rule.window_seconds, [...(byWindow.get(rule.window_seconds) ?? []), rule]);
+        } else tasks.push(() => this.evaluateRule(rule, serverIds, now));
+      }
+      for (const [window, group] of byWindow) {
+        for (let i = 0; i < group.length; i += GROUP_SIZE) {
+          const part = group.slice(i, i + GROUP_SIZE);
+          tasks.push(() => this.evaluateGroup(part, window, serverIds, now));
+        }
+      }
+      await mapLimit(tasks, this.o.concurrency, async (task) => {
         try {
           // Read the counter only after the await: workers run interleaved.
-          const n = await this.evaluateRule(rule, serverIds, now);
+          const n = await task();
           changes += n;
         } catch (e) {
-          this.o.logger.error({ err: e, ruleId: rule.id }, 'rule evaluation failed');
+          this.o.logger.error({ err: e }, 'rule evaluation failed');
         }
       });
     }
@@ -129,6 +155,61 @@ export class AlertEngine {
       return [...(await insertEpisodes(c, rule, inserts, now)), ...(await updateEpisodes(c, updates, now))];
     });
     for (const a of changed) this.emit(rule.id, a);
+    return changed.length;
+  }
+
+  /** Several rules with one window: one scan, then each rule's decisions, in one transaction. */
+  private async evaluateGroup(
+    rules: Rule[],
+    window: number,
+    serverIds: number[] | null,
+    now: Date,
+  ): Promise<number> {
+    const changed = await withTransaction(this.o.pool, async (c) => {
+      const ids = rules.map((r) => r.id);
+      await lockRules(c, ids);
+      const { rows, valueAlias } = await groupEvaluationRows(c, rules, window, serverIds, now);
+      const open = new Map(
+        (await openEpisodes(c, ids, serverIds)).map((e) => [`${e.rule_id}:${e.server_id}`, e]),
+      );
+      const out: { ruleId: number; alert: ChangedAlert }[] = [];
+      for (const [k, rule] of rules.entries()) {
+        const inserts: EpisodeInsert[] = [];
+        const updates: EpisodeUpdate[] = [];
+        for (const row of rows) {
+          if (!inScope(rule, row.server_id, row.region, row.labels)) continue;
+          const ep = open.get(`${rule.id}:${row.server_id}`);
+          const d = decide(
+            rule,
+            {
+              server_id: row.server_id,
+              value: (row[valueAlias[k] as string] as number | null) ?? null,
+              n: (row[`n_${rule.metric}`] as number | null) ?? 0,
+              has_recent: null,
+              first_seen_at: row.first_seen_at,
+              alert_id: ep?.alert_id ?? null,
+              state: ep?.state ?? null,
+              reason: ep?.reason ?? null,
+              started_at: ep?.started_at ?? null,
+              fired_at: ep?.fired_at ?? null,
+              clearing_since: ep?.clearing_since ?? null,
+              peak_value: ep?.peak_value ?? null,
+              last_value: ep?.last_value ?? null,
+            },
+            now,
+          );
+          if (d && 'insert' in d) inserts.push(d.insert);
+          else if (d) updates.push(d.update);
+        }
+        const done = [
+          ...(await insertEpisodes(c, rule, inserts, now)),
+          ...(await updateEpisodes(c, updates, now)),
+        ];
+        for (const alert of done) out.push({ ruleId: rule.id, alert });
+      }
+      return out;
+    });
+    for (const { ruleId, alert } of changed) this.emit(ruleId, alert);
     return changed.length;
   }
 

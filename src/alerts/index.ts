@@ -15,4 +15,5 @@ export { parseMaintenance, windowOpen } from './muting.ts';
 export { send, describeError } from './senders.ts';
 export * as alertQueries from './queries.ts';
 export * as notifyQueries from './queries-notify.ts';
+export * as alertListQueries from './queries-alerts.ts';
 export type * from './types.ts';

@@ -67,12 +67,22 @@ export const alertsModule: VigilModule = {
       await delivery.poll();
       if (r.nextDueAt) wake(r.nextDueAt.getTime() - ctx.clock.now().getTime());
     };
+    // A wake-up during a pass must not be lost: the pass may have read its candidates before
+    // the change that woke it, so it runs once more afterwards.
+    let again = false;
     const runPass = (): Promise<void> => {
-      running ??= pass()
-        .catch((e: unknown) => log.error({ err: e }, 'notifier pass failed'))
-        .finally(() => {
-          running = null;
-        });
+      if (running) {
+        again = true;
+        return running;
+      }
+      running = (async () => {
+        do {
+          again = false;
+          await pass().catch((e: unknown) => log.error({ err: e }, 'notifier pass failed'));
+        } while (again && live);
+      })().finally(() => {
+        running = null;
+      });
       return running;
     };
     function wake(delayMs = 0): void {
@@ -150,19 +160,20 @@ export const alertsModule: VigilModule = {
             {
               name: 'alerts.evaluate',
               everyMs: c.evaluation_interval,
-              run: async () => {
-                engine.enqueue(null);
-                await engine.idle();
-              },
+              // Not through the ingest queue: batches keep flowing while the full pass runs, and
+              // the per-rule advisory lock orders the two on any rule they share.
+              run: () => engine.evaluate(null),
             },
             { name: 'alerts.notify', everyMs: c.notify_interval, run: () => runPass() },
           ]
         : [],
       afterListen: () => {
         live = true;
+        delivery.continuous = true;
       },
       stop: async () => {
         live = false;
+        delivery.continuous = false;
         if (timer) clearTimeout(timer);
         for (const u of unsubscribe) u();
         await engine.idle();

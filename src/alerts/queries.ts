@@ -343,94 +343,75 @@ export async function lockRule(db: Queryable, ruleId: number): Promise<void> {
   await db.query(`SELECT pg_advisory_xact_lock(hashtext('vigil.alerts.rule'), $1::int)`, [ruleId]);
 }
 
-// --- alerts (episodes) for the API and CLI ------------------------------------------------------
+// --- shared scans: many server_metrics rules with the same window in one pass -----------------
 
-export interface AlertRow {
-  id: number;
-  rule_id: number;
-  rule: string;
+export interface GroupRow {
   server_id: number;
-  hostname: string;
   region: string;
-  state: AlertState;
-  reason: string;
-  severity: Severity;
-  started_at: Date;
-  fired_at: Date | null;
-  resolved_at: Date | null;
-  peak_value: number | null;
-  last_value: number | null;
-  acknowledged_by: string | null;
-  acknowledged_at: Date | null;
-  muted_since: Date | null;
-  incident_id: number | null;
-  state_changes?: unknown[];
+  labels: Record<string, unknown>;
+  first_seen_at: Date;
+  [alias: string]: unknown;
 }
 
-export interface AlertFilter {
-  state?: AlertState | 'open';
-  severity?: Severity;
-  rule?: string;
-  server?: string;
-  region?: string;
-  since?: Date;
-  acknowledged?: boolean;
-  limit: number;
-  beforeId?: number;
+/**
+ * Rules over server_metrics with the same window read the same rows: one scan per server
+ * computes every (aggregation, metric) those rules need. Rule k's value is column `v<k>` (rules
+ * with the same aggregation and metric share it) and the sample count of metric c is `n_<c>`.
+ */
+export async function groupEvaluationRows(
+  db: Queryable,
+  rules: Rule[],
+  windowSeconds: number,
+  serverIds: number[] | null,
+  now: Date,
+): Promise<{ rows: GroupRow[]; valueAlias: string[] }> {
+  const exprs = new Map<string, string>();
+  const valueAlias = rules.map((r) => {
+    if (!isMetricColumn(r.metric)) throw new Error(`rule ${r.id}: unknown metric ${r.metric}`);
+    const key = `${r.aggregation}:${r.metric}`;
+    if (!exprs.has(key)) exprs.set(key, `v${exprs.size}`);
+    return exprs.get(key) as string;
+  });
+  const select = [...exprs].map(([key, alias]) => {
+    const [agg, col] = key.split(':') as [Rule['aggregation'], string];
+    return `${AGG_SQL[agg](`m.${col}`, 'm.ts')}::float8 AS ${alias}`;
+  });
+  for (const col of new Set(rules.map((r) => r.metric))) select.push(`count(m.${col})::int AS n_${col}`);
+  const { rows } = await db.query<GroupRow>(
+    `SELECT s.id AS server_id, s.region, s.labels, s.first_seen_at, a.*
+       FROM vigil.servers s
+       LEFT JOIN LATERAL (SELECT ${select.join(', ')}
+                            FROM vigil.server_metrics m WHERE m.server_id = s.id AND m.ts > $2) a ON true
+      WHERE ($1::bigint[] IS NULL OR s.id = ANY($1::bigint[]))`,
+    [serverIds, new Date(now.getTime() - windowSeconds * 1000)],
+  );
+  return { rows, valueAlias };
 }
 
-const ALERT_SELECT = `SELECT h.id, h.rule_id, r.name AS rule, h.server_id, s.hostname, s.region, h.state, h.reason,
-       h.severity, h.started_at, h.fired_at, h.resolved_at, h.peak_value, h.last_value,
-       u.username AS acknowledged_by, h.acknowledged_at, h.muted_since, h.incident_id`;
-const ALERT_FROM = `FROM vigil.alerts_history h
-  JOIN vigil.alerts_configuration r ON r.id = h.rule_id
-  JOIN vigil.servers s ON s.id = h.server_id
-  LEFT JOIN vigil.users u ON u.id = h.acknowledged_by`;
+export type OpenEpisode = Pick<
+  EvalRow,
+  'alert_id' | 'state' | 'reason' | 'started_at' | 'fired_at' | 'clearing_since' | 'peak_value' | 'last_value'
+> & { rule_id: number; server_id: number };
 
-/** Newest first; page with beforeId (the last id of the previous page). */
-export async function listAlerts(db: Queryable, f: AlertFilter): Promise<AlertRow[]> {
-  const { rows } = await db.query<AlertRow>(
-    `${ALERT_SELECT} ${ALERT_FROM}
-      WHERE ($1::text IS NULL OR ($1 = 'open' AND h.resolved_at IS NULL) OR h.state = $1)
-        AND ($2::text IS NULL OR h.severity = $2) AND ($3::text IS NULL OR r.name = $3)
-        AND ($4::text IS NULL OR s.hostname = $4) AND ($5::text IS NULL OR s.region = $5)
-        AND ($6::timestamptz IS NULL OR h.started_at >= $6)
-        AND ($7::boolean IS NULL OR (h.acknowledged_at IS NOT NULL) = $7)
-        AND ($9::bigint IS NULL OR h.id < $9)
-      ORDER BY h.id DESC LIMIT $8`,
-    [
-      f.state ?? null,
-      f.severity ?? null,
-      f.rule ?? null,
-      f.server ?? null,
-      f.region ?? null,
-      f.since ?? null,
-      f.acknowledged ?? null,
-      f.limit,
-      f.beforeId ?? null,
-    ],
+export async function openEpisodes(
+  db: Queryable,
+  ruleIds: number[],
+  serverIds: number[] | null,
+): Promise<OpenEpisode[]> {
+  const { rows } = await db.query<OpenEpisode>(
+    `SELECT id AS alert_id, rule_id, server_id, state, reason, started_at, fired_at, clearing_since, peak_value, last_value
+       FROM vigil.alerts_history
+      WHERE rule_id = ANY($1::bigint[]) AND resolved_at IS NULL AND ($2::bigint[] IS NULL OR server_id = ANY($2::bigint[]))`,
+    [ruleIds, serverIds],
   );
   return rows;
 }
 
-export async function getAlert(db: Queryable, id: number): Promise<AlertRow | null> {
-  const { rows } = await db.query<AlertRow>(
-    `${ALERT_SELECT}, h.state_changes ${ALERT_FROM} WHERE h.id = $1`,
-    [id],
+/** Locks several rules in id order (so two passes over overlapping rule sets cannot deadlock). */
+export async function lockRules(db: Queryable, ruleIds: number[]): Promise<void> {
+  await db.query(
+    `SELECT count(pg_advisory_xact_lock(hashtext('vigil.alerts.rule'), id::int))
+       FROM (SELECT id FROM unnest($1::bigint[]) AS u(id) ORDER BY id) ordered`,
+    [ruleIds],
   );
-  return rows[0] ?? null;
-}
-
-/** Acknowledges an alert (devops may write exactly these two columns). Returns false if absent. */
-export async function acknowledgeAlert(
-  db: Queryable,
-  id: number,
-  userId: number,
-  now: Date,
-): Promise<boolean> {
-  const { rowCount } = await db.query(
-    `UPDATE vigil.alerts_history SET acknowledged_by = $2, acknowledged_at = $3 WHERE id = $1`,
-    [id, userId, now],
-  );
-  return (rowCount ?? 0) > 0;
 }

@@ -113,7 +113,7 @@ test('channel secrets are encrypted at rest and never returned; readonly cannot 
   );
   assert.equal(devopsCreate.statusCode, 403);
   const tested = await post('/api/v1/alerts/channels/secret-hook/test', {});
-  assert.deepEqual({ ...tested.json(), ms: 0 }, { delivered: true, ms: 0 });
+  assert.deepEqual({ ...(tested.json() as object), ms: 0 }, { delivered: true, ms: 0 });
   assert.equal(hook.received.length, 1);
   assert.equal(hook.received[0]!.headers.authorization, 'Bearer xyz-token');
   const badUrl = await post('/api/v1/alerts/channels', { name: 'bad', kind: 'webhook', url: 'ftp://x' });

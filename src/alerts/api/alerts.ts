@@ -3,7 +3,7 @@ import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { notFound } from '../../core/errors.ts';
 import type { ModuleContext } from '../../module.ts';
-import { acknowledgeAlert, getAlert, listAlerts } from '../queries.ts';
+import { acknowledgeAlert, getAlert, listAlerts } from '../queries-alerts.ts';
 
 const tags = ['alerts'];
 const Id = Type.Object({ id: Type.Integer({ minimum: 1 }) });
