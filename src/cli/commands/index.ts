@@ -1,5 +1,6 @@
 // Every CLI command, one file each. Add a command here, nowhere else.
 import type { Command } from 'commander';
+import { registerAlerts } from './alerts.ts';
 import { registerConfig } from './config.ts';
 import { registerDemo } from './demo.ts';
 import { registerMigrate } from './migrate.ts';
@@ -16,4 +17,5 @@ export const COMMANDS: ((program: Command) => void)[] = [
   registerConfig,
   registerIncidentReport,
   registerDemo,
+  registerAlerts,
 ];
