@@ -102,7 +102,8 @@ await admin.end();
 await embedded?.stop();
 if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 
-const executed = Number(/tests (\d+)/.exec(tail)?.[1] ?? '0');
+// The runner's own summary line ("ℹ tests N"); the last one in the output is the run's total.
+const executed = Number([...tail.matchAll(/^ℹ tests (\d+)$/gm)].pop()?.[1] ?? '0');
 console.log(
   `npm test: ${files.length} files, ${executed} tests, ${((Date.now() - started) / 1000).toFixed(1)} s`,
 );
