@@ -75,3 +75,13 @@ test('vigil user revoke of an unknown user fails with one line', async () => {
   assert.equal(r.code, 1);
   assert.deepEqual(lines(r.stderr), ['vigil: no user named "nobody"']);
 });
+
+test('vigil user create of an existing username fails with one line, not a stack trace', async () => {
+  const first = await runVigil(['user', 'create', 'dup', '--role', 'readonly'], env);
+  assert.equal(first.code, 0, first.stderr);
+  const again = await runVigil(['user', 'create', 'dup', '--role', 'admin'], env);
+  assert.equal(again.code, 1);
+  assert.deepEqual(lines(again.stderr), [
+    'vigil: duplicate key value violates unique constraint "users_username_key" (it exists already)',
+  ]);
+});
