@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ManualClock } from '../../src/core/clock.ts';
-import { partitionSummary } from '../../src/storage/partitions.ts';
+import { ensurePartitionsFor, partitionSummary } from '../../src/storage/partitions.ts';
 import { testApp } from '../helpers/app.ts';
 import { testDatabase } from '../helpers/database.ts';
 import { assertRefused, seedServer } from '../helpers/sql.ts';
@@ -129,4 +129,16 @@ test('the partitions job keeps partitions_ahead_days ready as time passes', asyn
     assert.equal(s.partitions, days, `${s.table} has a gap`);
   }
   assert.equal(app.vigil.scheduler.status().find((j) => j.name === 'partitions')?.lastError, null);
+});
+
+test('ensurePartitionsFor covers a range longer than one call may, in chunks', async () => {
+  const from = new Date('2035-01-01T00:00:00Z');
+  const to = new Date('2036-06-30T00:00:00Z');
+  const made = await ensurePartitionsFor(db.pool, from, to);
+  const days = Math.round((to.getTime() - from.getTime()) / 86_400_000) + 1;
+  assert.equal(made, days * 3);
+  const { rows } = await db.pool.query(
+    `SELECT count(*)::int AS n FROM vigil.partition_days WHERE parent_table = 'server_metrics' AND day BETWEEN '2035-01-01' AND '2036-06-30'`,
+  );
+  assert.equal(rows[0].n, days);
 });
