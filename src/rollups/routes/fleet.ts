@@ -130,7 +130,8 @@ export async function fleetRoutes(app: FastifyInstance, ctx: ModuleContext): Pro
         throw invalid('step', 'must be a whole number of hours (1h, 6h, 1d …)', q.step);
       const region = q.region ?? null;
       const from = new Date(Math.floor(range.from.getTime() / stepMs) * stepMs);
-      const useView = stepMs === HOUR_MS && from.getTime() >= now.getTime() - VIEW_DAYS * DAY_MS + HOUR_MS;
+      // The view holds hours from (its refresh time - 7 days); a window starting later fits in it.
+      const useView = stepMs === HOUR_MS && from.getTime() >= now.getTime() - VIEW_DAYS * DAY_MS;
       return request.runAs(async (c) => {
         if (useView) {
           const v = regionViewQuery({ from, to: range.to }, region);
