@@ -1,7 +1,10 @@
 // Every CLI command, one file each. Add a command here, nowhere else.
 import type { Command } from 'commander';
 import { registerConfig } from './config.ts';
+import { registerExplain } from './explain.ts';
 import { registerMigrate } from './migrate.ts';
+import { registerReport } from './report.ts';
+import { registerRollups } from './rollups.ts';
 import { registerStart } from './start.ts';
 import { registerStatus } from './status.ts';
 import { registerUser } from './user.ts';
@@ -12,4 +15,7 @@ export const COMMANDS: ((program: Command) => void)[] = [
   registerStatus,
   registerUser,
   registerConfig,
+  registerRollups,
+  registerReport,
+  registerExplain,
 ];
