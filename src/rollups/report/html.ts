@@ -13,7 +13,10 @@ const dur = (s: number | null) =>
 const bytes = (n: number) => {
   const u = ['B', 'KB', 'MB', 'GB', 'TB', 'PB'];
   let i = 0;
-  while (n >= 1024 && i < u.length - 1) ((n /= 1024), i++);
+  while (n >= 1024 && i < u.length - 1) {
+    n /= 1024;
+    i++;
+  }
   return `${n.toFixed(1)} ${u[i]}`;
 };
 
