@@ -4,7 +4,7 @@
 // the incremental refresh of the latest hour and the ingest cost of the dirty-marker trigger.
 // Env: VIGIL_BENCH_SERVERS, VIGIL_BENCH_DAYS, VIGIL_BENCH_INTERVAL (seconds, 60 = the issue's
 // 43 M-row figure), VIGIL_BENCH_RUNS, VIGIL_BENCH_RAW_RUNS, DATABASE_URL (else embedded).
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -18,6 +18,7 @@ import { migrate } from '../src/db/migrator.ts';
 import { startEmbedded } from '../src/db/embedded.ts';
 import { createLogger } from '../src/logger.ts';
 import { startVigil } from '../src/main.ts';
+import { explainQuery, NAMED_QUERIES } from '../src/rollups/explain.ts';
 import { refreshDaily, refreshHourly, refreshViews } from '../src/rollups/index.ts';
 import { ensurePartitionsFor } from '../src/storage/partitions.ts';
 import { RAW_QUESTIONS } from './_query-raw.ts';
@@ -214,6 +215,14 @@ for (const [name, path] of Object.entries(API)) {
     speedup: raw === null ? null : r2(raw / p50),
   };
   say(`${name}: ${JSON.stringify(queries[name])}`);
+}
+if (process.env.VIGIL_BENCH_EXPLAIN) {
+  // The plans of every named dashboard query on this data, for docs/performance.md.
+  const out: string[] = [];
+  for (const name of Object.keys(NAMED_QUERIES))
+    out.push(`-- ${name}: ${NAMED_QUERIES[name]?.about}\n${await explainQuery(pool, name, new Date(end))}\n`);
+  writeFileSync(process.env.VIGIL_BENCH_EXPLAIN, out.join('\n'));
+  say(`plans written to ${process.env.VIGIL_BENCH_EXPLAIN}`);
 }
 await vigil.close();
 await pool.end();
