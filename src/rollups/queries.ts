@@ -75,12 +75,12 @@ export async function rebuildHours(db: Queryable, lo: Date, hi: Date): Promise<n
      ON CONFLICT (server_id, bucket) DO UPDATE SET ${UPSERT_SET}, updated_at = now()`,
     [lo, hi],
   );
+  // A claimed hour the upsert did not write (updated_at is this transaction's now()) has no
+  // raw rows left: drop it. Cheaper than probing raw again with NOT EXISTS, which cannot prune
+  // partitions per pair and degrades to a scan of every partition.
   await db.query(
     `DELETE FROM vigil.metrics_hourly h USING rollup_pairs p
-      WHERE h.server_id = p.server_id AND h.bucket = p.bucket
-        AND NOT EXISTS (SELECT 1 FROM vigil.server_metrics m
-                         WHERE m.server_id = p.server_id
-                           AND m.ts >= p.bucket AND m.ts < p.bucket + interval '1 hour')`,
+      WHERE h.server_id = p.server_id AND h.bucket = p.bucket AND h.updated_at <> now()`,
   );
   // The days of these hours must be rebuilt too (by the daily stage, on its own cadence).
   await db.query(
@@ -120,10 +120,7 @@ export async function rebuildDays(db: Queryable, lo: Date, hi: Date): Promise<nu
   );
   await db.query(
     `DELETE FROM vigil.metrics_daily d USING rollup_pairs p
-      WHERE d.server_id = p.server_id AND d.bucket = p.bucket
-        AND NOT EXISTS (SELECT 1 FROM vigil.metrics_hourly h
-                         WHERE h.server_id = p.server_id
-                           AND h.bucket >= p.bucket AND h.bucket < p.bucket + interval '24 hours')`,
+      WHERE d.server_id = p.server_id AND d.bucket = p.bucket AND d.updated_at <> now()`,
   );
   return rowCount ?? 0;
 }

@@ -45,6 +45,8 @@ async function refreshLevel(
     if (opts.signal?.aborted) break;
     const batch = await withTransaction(pool, async (c) => {
       if (!(await lockStage(c, level, opts.wait ?? true))) return null;
+      // percentile_cont and the slot count sort every bucket's rows: keep those sorts in memory.
+      await c.query("SET LOCAL work_mem = '64MB'");
       const claim = await claimDirty(c, level, limit);
       if (!claim.lo || !claim.hi) return { pairs: 0, rows: 0 };
       const rows =

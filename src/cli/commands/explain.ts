@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { explainQuery, NAMED_QUERIES } from '../../rollups/explain.ts';
+import { explainQuery, NAMED_QUERIES } from '../../rollups/index.ts';
 import { fail, loadConfigOrExit, withDatabase } from '../context.ts';
 
 export function registerExplain(program: Command): void {

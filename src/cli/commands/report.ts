@@ -1,12 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import {
-  makeReport,
-  parseFormat,
-  renderReport,
-  REPORT_FORMATS,
-  REPORT_KINDS,
-} from '../../rollups/report/index.ts';
+import { makeReport, parseFormat, renderReport, REPORT_FORMATS, REPORT_KINDS } from '../../rollups/index.ts';
 import { loadConfigOrExit, reportAndExit, withDatabase } from '../context.ts';
 
 export function registerReport(program: Command): void {

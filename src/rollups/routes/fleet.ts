@@ -130,8 +130,9 @@ export async function fleetRoutes(app: FastifyInstance, ctx: ModuleContext): Pro
         throw invalid('step', 'must be a whole number of hours (1h, 6h, 1d …)', q.step);
       const region = q.region ?? null;
       const from = new Date(Math.floor(range.from.getTime() / stepMs) * stepMs);
-      // The view holds hours from (its refresh time - 7 days); a window starting later fits in it.
-      const useView = stepMs === HOUR_MS && from.getTime() >= now.getTime() - VIEW_DAYS * DAY_MS;
+      // The view holds the hours from (hour of its refresh − 7 days): a window starting at most
+      // 7 days ago fits in it, even once snapped down to its hour.
+      const useView = stepMs === HOUR_MS && range.from.getTime() >= now.getTime() - VIEW_DAYS * DAY_MS;
       return request.runAs(async (c) => {
         if (useView) {
           const v = regionViewQuery({ from, to: range.to }, region);
