@@ -23,7 +23,8 @@ const ids = await makeServers(pool, [
   { hostname: 'db-1', region: 'us-east', lastSeen: null },
 ]);
 const start = new Date(Math.floor(now.getTime() / HOUR) * HOUR - 50 * HOUR);
-await insertSamples(pool, randomSamples(ids.slice(0, 2), start, 51, 300, rng(7)));
+// Samples up to the start of the current hour, none in the future.
+await insertSamples(pool, randomSamples(ids.slice(0, 2), start, 50, 300, rng(7)));
 await refreshHourly(pool, { now });
 await refreshDaily(pool, { now });
 await refreshViews(pool, { now });
@@ -71,7 +72,7 @@ test('series over 2 days at 1h comes from hourly and still has the newest point 
     ['metrics_hourly', 'raw'],
   );
   const last = body.points.at(-1);
-  assert.equal(last.ts, new Date(Math.floor(now.getTime() / HOUR) * HOUR).toISOString());
+  assert.equal(last.ts, new Date(Math.floor(fresh.getTime() / HOUR) * HOUR).toISOString());
   assert.equal(last.cpu_usage.max, 99);
   assert.equal(last.memory_usage.min, 1);
   assert.ok(body.points.length >= 48);
@@ -97,8 +98,8 @@ test('series picks raw for small steps and daily for 1d', async () => {
   assert.equal(d.body.resolution, 'daily');
   const total = d.body.points.reduce((a: number, p: { samples: number }) => a + p.samples, 0);
   const { rows } = await pool.query(
-    `SELECT count(*)::int AS n FROM vigil.server_metrics WHERE server_id = $1 AND ts >= $2`,
-    [ids[1], d.body.from],
+    `SELECT count(*)::int AS n FROM vigil.server_metrics WHERE server_id = $1 AND ts >= $2 AND ts < $3`,
+    [ids[1], d.body.from, d.body.to],
   );
   assert.equal(total, rows[0].n, 'every raw sample is counted exactly once across tiers');
 });
@@ -231,4 +232,46 @@ test('readonly reads the rollups but cannot write them; status shows stages', as
     await c.query('ROLLBACK');
     c.release();
   }
+});
+
+test('log search filters by server, severity, time and text, newest first, paged without repeats', async () => {
+  const base = now.getTime() - 3 * HOUR;
+  await pool.query(
+    `INSERT INTO vigil.error_logs (server_id, ts, severity, source, message)
+     SELECT CASE WHEN i % 2 = 0 THEN $1::bigint ELSE $2::bigint END,
+            to_timestamp($3::float8 / 1000) + i * interval '1 minute' + interval '1 microsecond' * i,
+            i % 8, 'app', CASE WHEN i % 3 = 0 THEN 'upstream TIMEOUT after 30s' ELSE 'ok 100%_done' END
+       FROM generate_series(0, 95) i`,
+    [ids[0], ids[1], base],
+  );
+  const expected = (
+    await pool.query(
+      `SELECT id FROM vigil.error_logs WHERE server_id = $1 AND severity <= 3 AND message ILIKE '%timeout%'
+        ORDER BY ts DESC, id DESC`,
+      [ids[0]],
+    )
+  ).rows.map((r) => r.id);
+  assert.ok(expected.length >= 5);
+  const seen: number[] = [];
+  let cursor: string | null = null;
+  do {
+    const r = await get(
+      `/api/v1/logs?server_id=${ids[0]}&severity=err&q=timeout&limit=3${cursor ? `&cursor=${cursor}` : ''}`,
+    );
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    for (const item of r.body.items) {
+      assert.ok(item.severity <= 3);
+      assert.equal(item.hostname, 'web-1');
+    }
+    seen.push(...r.body.items.map((i: { id: number }) => i.id));
+    cursor = r.body.next_cursor;
+  } while (cursor);
+  assert.deepEqual(seen, expected);
+  // % and _ are literal, not wildcards
+  const literal = await get(`/api/v1/logs?q=${encodeURIComponent('100%_d')}&limit=1000`);
+  assert.equal(literal.body.items.length, 64);
+  const none = await get(`/api/v1/logs?q=${encodeURIComponent('1_0')}`);
+  assert.equal(none.body.items.length, 0);
+  const old = await get(`/api/v1/logs?to=${new Date(base).toISOString()}`);
+  assert.equal(old.body.items.length, 0, 'the time range applies');
 });

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { test } from 'node:test';
 import { ManualClock } from '../../src/core/clock.ts';
 import { refreshDaily, refreshHourly } from '../../src/rollups/index.ts';
@@ -95,4 +96,56 @@ test('weekly covers 7 days and bad kinds, formats and dates are 400', async () =
     assert.equal(res.statusCode, 400, url);
     assert.equal(res.json().error.details.field, field, url);
   }
+});
+
+const cli = (args: string[]) =>
+  new Promise<{ code: number; out: string; err: string }>((done) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', ...args], {
+      env: { ...process.env, DATABASE_URL: app.db.url, VIGIL_CONFIG: '/dev/null', VIGIL_LOG_LEVEL: 'silent' },
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (b: Buffer) => (out += b.toString()));
+    child.stderr.on('data', (b: Buffer) => (err += b.toString()));
+    child.on('close', (code) => done({ code: code ?? 1, out, err }));
+  });
+
+test('vigil report and vigil explain work from the CLI', async () => {
+  const csv = await cli([
+    'report',
+    'daily',
+    '--date',
+    '2026-02-10',
+    '--format',
+    'csv',
+    '--region',
+    'us-east',
+  ]);
+  assert.equal(csv.code, 0, csv.err);
+  assert.match(csv.out, /^hostname,region/);
+  assert.match(csv.out, /\r\nother,us-east,288,1,/);
+  const bad = await cli(['report', 'daily', '--format', 'pdf']);
+  assert.notEqual(bad.code, 0);
+  assert.match(bad.err, /format: must be one of json, csv, html/);
+  const plan = await cli(['explain', 'top_talkers_24h']);
+  assert.equal(plan.code, 0, plan.err);
+  assert.match(plan.out, /Buffers|Execution Time/);
+  const unknown = await cli(['explain', 'nope']);
+  assert.equal(unknown.code, 2);
+  assert.match(unknown.err, /unknown query "nope"; known: fleet_overview/);
+});
+
+test('the query endpoints are described in /openapi.json', async () => {
+  const res = await app.vigil.app.inject({ method: 'GET', url: '/openapi.json' });
+  const paths = Object.keys(res.json().paths);
+  for (const p of [
+    '/api/v1/servers',
+    '/api/v1/servers/{id}/series',
+    '/api/v1/fleet/overview',
+    '/api/v1/fleet/regions',
+    '/api/v1/fleet/top',
+    '/api/v1/logs',
+    '/api/v1/reports/{kind}',
+  ])
+    assert.ok(paths.includes(p), p);
 });
