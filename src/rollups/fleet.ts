@@ -116,12 +116,14 @@ export function topQuery(
       `SELECT ${cols} FROM vigil.metrics_daily WHERE bucket >= ${param(w.daily.from)} AND bucket < ${param(w.daily.to)}`,
     );
   const dir = order === 'asc' ? 'ASC' : 'DESC';
-  const text = `SELECT h.server_id, s.hostname, s.region, ${statExpr(metric, stat)} AS value, sum(h.samples)::bigint AS samples
-      FROM (${parts.join(' UNION ALL ')}) h
-      JOIN vigil.servers s ON s.id = h.server_id
-     WHERE ($2::text IS NULL OR s.region = $2)
-     GROUP BY h.server_id, s.hostname, s.region
-    HAVING ${statExpr(metric, stat)} IS NOT NULL
-     ORDER BY value ${dir}, h.server_id LIMIT $1`;
+  // Aggregate per server first (a hash aggregate over narrow rows), then join the names of the
+  // survivors only.
+  const text = `SELECT t.server_id, s.hostname, s.region, t.value, t.samples
+      FROM (SELECT h.server_id, ${statExpr(metric, stat)} AS value, sum(h.samples)::bigint AS samples
+              FROM (${parts.join(' UNION ALL ')}) h
+             GROUP BY h.server_id) t
+      JOIN vigil.servers s ON s.id = t.server_id
+     WHERE t.value IS NOT NULL AND ($2::text IS NULL OR s.region = $2)
+     ORDER BY t.value ${dir}, t.server_id LIMIT $1`;
   return { text, values };
 }

@@ -72,6 +72,8 @@ export async function rebuildHours(db: Queryable, lo: Date, hi: Date): Promise<n
          ON m.server_id = p.server_id AND m.ts >= p.bucket AND m.ts < p.bucket + interval '1 hour'
       WHERE m.ts >= $1 AND m.ts < $2::timestamptz + interval '1 hour'
       GROUP BY p.server_id, p.bucket
+      -- Rows of one hour land next to each other, so fleet queries over a time window read few pages.
+      ORDER BY p.bucket, p.server_id
      ON CONFLICT (server_id, bucket) DO UPDATE SET ${UPSERT_SET}, updated_at = now()`,
     [lo, hi],
   );
@@ -115,6 +117,7 @@ export async function rebuildDays(db: Queryable, lo: Date, hi: Date): Promise<nu
                    WHERE m.ts >= $1 AND m.ts < $2::timestamptz + interval '24 hours'
                    GROUP BY p.server_id, p.bucket) r
          ON r.server_id = a.server_id AND r.bucket = a.bucket
+      ORDER BY a.bucket, a.server_id
      ON CONFLICT (server_id, bucket) DO UPDATE SET ${UPSERT_SET}, updated_at = now()`,
     [lo, hi],
   );
@@ -167,4 +170,12 @@ export async function stageStates(db: Queryable): Promise<StageState[]> {
       ORDER BY array_position(ARRAY['hourly', 'daily', 'mv_fleet_overview', 'mv_region_hourly', 'mv_top_talkers'], s.stage)`,
   );
   return rows;
+}
+
+/** as_of of every stage (cheap: no look at the marker tables), for answers' freshness. */
+export async function stageAsOf(db: Queryable): Promise<Partial<Record<Stage, Date | null>>> {
+  const { rows } = await db.query<{ stage: Stage; as_of: Date | null }>(
+    'SELECT stage, as_of FROM vigil.rollup_state',
+  );
+  return Object.fromEntries(rows.map((r) => [r.stage, r.as_of]));
 }

@@ -3,6 +3,7 @@
 import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { ModuleContext } from '../../module.ts';
+import { runQuery } from './tx.ts';
 import { hasP95, METRICS } from '../columns.ts';
 import {
   overviewQuery,
@@ -24,7 +25,7 @@ import {
   parseRange,
   parseStep,
 } from '../params.ts';
-import { stageStates } from '../queries.ts';
+import { stageAsOf, stageStates } from '../queries.ts';
 import { Freshness, Num, RangeQuery, RegionPoint, tags, TimeOrNull } from './schemas.ts';
 
 const RegionQuery = Type.Object({
@@ -82,7 +83,7 @@ export async function fleetRoutes(app: FastifyInstance, ctx: ModuleContext): Pro
       },
     },
     async (request) =>
-      request.runAs(async (c) => {
+      runQuery(request, async (c) => {
         const q = overviewQuery();
         const { rows } = await c.query<Record<'servers' | 'up' | 'stale' | 'down' | 'firing_alerts', number>>(
           q.text,
@@ -133,7 +134,7 @@ export async function fleetRoutes(app: FastifyInstance, ctx: ModuleContext): Pro
       // The view holds the hours from (hour of its refresh − 7 days): a window starting at most
       // 7 days ago fits in it, even once snapped down to its hour.
       const useView = stepMs === HOUR_MS && range.from.getTime() >= now.getTime() - VIEW_DAYS * DAY_MS;
-      return request.runAs(async (c) => {
+      return runQuery(request, async (c) => {
         if (useView) {
           const v = regionViewQuery({ from, to: range.to }, region);
           const { rows } = await c.query(v.text, v.values);
@@ -147,10 +148,8 @@ export async function fleetRoutes(app: FastifyInstance, ctx: ModuleContext): Pro
         const table = stepMs % DAY_MS === 0 ? 'metrics_daily' : 'metrics_hourly';
         const r = regionRollupQuery({ from, to: range.to }, stepMs, table, region);
         const { rows } = await c.query(r.text, r.values);
-        const st = (await stageStates(c)).find(
-          (s) => s.stage === (table === 'metrics_daily' ? 'daily' : 'hourly'),
-        );
-        return { source: table, step_seconds: stepMs / 1000, ...fresh(st?.as_of ?? null), points: rows };
+        const asOf = (await stageAsOf(c))[table === 'metrics_daily' ? 'daily' : 'hourly'] ?? null;
+        return { source: table, step_seconds: stepMs / 1000, ...fresh(asOf), points: rows };
       });
     },
   );
@@ -195,10 +194,10 @@ export async function fleetRoutes(app: FastifyInstance, ctx: ModuleContext): Pro
       const order = q.order ?? 'desc';
       if (order !== 'asc' && order !== 'desc') throw invalid('order', 'must be asc or desc', q.order);
       const limit = parseLimit(q.limit, 10, cfg.max_page_size);
-      return request.runAs(async (c) => {
+      return runQuery(request, async (c) => {
         const t = topQuery(range, metric, stat, limit, q.region ?? null, order);
         const { rows } = await c.query(t.text, t.values);
-        const st = (await stageStates(c)).find((s) => s.stage === 'hourly');
+        const st = { as_of: (await stageAsOf(c)).hourly ?? null };
         return { metric, stat, from: range.from, to: range.to, ...fresh(st?.as_of ?? null), items: rows };
       });
     },
@@ -233,7 +232,7 @@ export async function fleetRoutes(app: FastifyInstance, ctx: ModuleContext): Pro
     },
     async (request) => {
       const limit = parseLimit(request.query.limit, 10, cfg.max_page_size);
-      return request.runAs(async (c) => {
+      return runQuery(request, async (c) => {
         const t = topTalkersQuery(limit, request.query.region ?? null);
         const { rows } = await c.query(t.text, t.values);
         return { ...fresh(await viewAsOf(c, 'mv_top_talkers')), items: rows };
@@ -265,7 +264,7 @@ export async function fleetRoutes(app: FastifyInstance, ctx: ModuleContext): Pro
       },
     },
     async (request) =>
-      request.runAs(async (c) =>
+      runQuery(request, async (c) =>
         (await stageStates(c)).map((s) => ({ ...s, age_seconds: ageSeconds(s.as_of, ctx.clock.now()) })),
       ),
   );

@@ -2,6 +2,7 @@
 import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { ModuleContext } from '../../module.ts';
+import { runQuery } from './tx.ts';
 import { searchLogs } from '../listing.ts';
 import { DAY_MS, invalid, parseLimit, parseRange } from '../params.ts';
 import { RangeQuery, tags, Time } from './schemas.ts';
@@ -65,7 +66,7 @@ export async function logRoutes(app: FastifyInstance, ctx: ModuleContext): Promi
       const range = parseRange(q, ctx.clock.now(), DAY_MS, 31 * DAY_MS);
       const limit = parseLimit(q.limit, 100, ctx.config.rollups.max_page_size);
       const maxSeverity = parseSeverity(q.severity);
-      return request.runAs((c) =>
+      return runQuery(request, (c) =>
         searchLogs(c, {
           ...range,
           serverId: q.server_id,

@@ -2,6 +2,7 @@
 import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { ModuleContext } from '../../module.ts';
+import { runQuery } from './tx.ts';
 import {
   CONTENT_TYPES,
   makeReport,
@@ -33,7 +34,7 @@ export async function reportRoutes(app: FastifyInstance, ctx: ModuleContext): Pr
     },
     async (request, reply) => {
       const format = parseFormat(request.query.format);
-      const report = await request.runAs((c) =>
+      const report = await runQuery(request, (c) =>
         makeReport(c, {
           kind: request.params.kind,
           date: request.query.date,

@@ -3,10 +3,11 @@ import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { notFound } from '../../core/errors.ts';
 import type { ModuleContext } from '../../module.ts';
+import { runQuery } from './tx.ts';
 import { METRICS } from '../columns.ts';
 import { listServers, SERVER_SORTS, type ServerSort } from '../listing.ts';
 import { ageSeconds, DAY_MS, invalid, parseLimit, parseMetrics, parseRange, parseStep } from '../params.ts';
-import { stageStates } from '../queries.ts';
+import { stageAsOf } from '../queries.ts';
 import { chooseResolution, defaultStep, planTiers, querySeries, RESOLUTIONS, shapePoint } from '../series.ts';
 import { Freshness, RangeQuery, ServerOut, Stat, tags, Time } from './schemas.ts';
 
@@ -64,7 +65,7 @@ export async function serverRoutes(app: FastifyInstance, ctx: ModuleContext): Pr
         label[m[1] as string] = m[2] as string;
       }
       const limit = parseLimit(q.limit, 100, cfg.max_page_size);
-      return request.runAs((c) => listServers(c, { ...q, label, sort, order, limit, cursor: q.cursor }));
+      return runQuery(request, (c) => listServers(c, { ...q, label, sort, order, limit, cursor: q.cursor }));
     },
   );
 
@@ -112,17 +113,17 @@ export async function serverRoutes(app: FastifyInstance, ctx: ModuleContext): Pr
           'step',
           `gives ${points} points for this range; at most ${cfg.max_points} (use a larger step)`,
         );
-      return request.runAs(async (c) => {
+      return runQuery(request, async (c) => {
         const { rows } = await c.query<{ hostname: string }>(
           'SELECT hostname FROM vigil.servers WHERE id = $1',
           [request.params.id],
         );
         if (!rows[0]) throw notFound(`server ${request.params.id}`);
-        const states = await stageStates(c);
-        const asOf = (s: string) => states.find((x) => x.stage === s)?.as_of ?? null;
+        const states = await stageAsOf(c);
+        const asOf = (stage: 'hourly' | 'daily') => states[stage] ?? null;
         const tiers = planTiers({ from, to: range.to }, resolution, asOf('hourly'), asOf('daily'));
         const data = await querySeries(c, request.params.id, stepMs, resolution, tiers);
-        const stageAsOf = resolution === 'raw' ? now : asOf('hourly');
+        const rollupAsOf = resolution === 'raw' ? now : asOf('hourly');
         return {
           server_id: request.params.id,
           hostname: rows[0].hostname,
@@ -132,8 +133,8 @@ export async function serverRoutes(app: FastifyInstance, ctx: ModuleContext): Pr
           to: range.to,
           metrics,
           sources: tiers,
-          as_of: stageAsOf,
-          age_seconds: ageSeconds(stageAsOf, now),
+          as_of: rollupAsOf,
+          age_seconds: ageSeconds(rollupAsOf, now),
           points: data.map((r) => shapePoint(r, metrics)),
         };
       });
