@@ -1,7 +1,8 @@
 // The named dashboard queries, built by the same functions the API uses, for
 // `vigil explain [query]` and docs/performance.md: each runs under EXPLAIN (ANALYZE, BUFFERS)
 // on the current data.
-import type { Queryable } from '../db/pool.ts';
+import type { Pool, Queryable } from '../db/pool.ts';
+import { withTransaction } from '../db/transaction.ts';
 import { overviewQuery, regionRollupQuery, regionViewQuery, topQuery, topTalkersQuery } from './fleet.ts';
 import { logsQuery, serversQuery } from './listing.ts';
 import { DAY_MS, HOUR_MS } from './params.ts';
@@ -61,10 +62,17 @@ export const NAMED_QUERIES: Record<string, { about: string; build: Build }> = {
   },
 };
 
-export async function explainQuery(db: Queryable, name: string, now: Date): Promise<string> {
+export async function explainQuery(pool: Pool, name: string, now: Date): Promise<string> {
   const entry = NAMED_QUERIES[name];
   if (!entry) throw new Error(`unknown query ${name}`);
-  const q = await entry.build(db, now);
-  const { rows } = await db.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, BUFFERS) ${q.text}`, q.values);
-  return rows.map((r) => r['QUERY PLAN']).join('\n');
+  return withTransaction(pool, async (c) => {
+    // The same settings as the API's query transactions (routes/tx.ts).
+    await c.query("SET LOCAL work_mem = '32MB'; SET LOCAL max_parallel_workers_per_gather = 0");
+    const q = await entry.build(c, now);
+    const { rows } = await c.query<{ 'QUERY PLAN': string }>(
+      `EXPLAIN (ANALYZE, BUFFERS) ${q.text}`,
+      q.values,
+    );
+    return rows.map((r) => r['QUERY PLAN']).join('\n');
+  });
 }

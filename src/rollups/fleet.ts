@@ -46,7 +46,13 @@ export const regionRollupQuery = (
   region: string | null,
 ) => ({
   text: `SELECT s.region, date_bin($4::interval, h.bucket, timestamptz 'epoch') AS ts,
-                count(DISTINCT h.server_id)::int AS servers_reporting,
+                ${
+                  // One row per server per bucket: when the step is the table's bucket, count(*)
+                  // is the distinct count and lets PostgreSQL hash-aggregate instead of sorting.
+                  stepMs === (table === 'metrics_daily' ? DAY_MS : HOUR_MS)
+                    ? 'count(*)'
+                    : 'count(DISTINCT h.server_id)'
+                }::int AS servers_reporting,
                 (sum(h.cpu_usage_sum) / nullif(sum(h.cpu_usage_count), 0))::real AS cpu_usage_avg,
                 max(h.cpu_usage_max) AS cpu_usage_max,
                 ${mergedP95('cpu_usage')}::real AS cpu_usage_p95,
