@@ -65,7 +65,8 @@ async function refreshLevel(
     result.rows += batch.rows;
   }
   result.durationMs = performance.now() - t0;
-  if (result.ran)
+  // An aborted run (shutdown) leaves markers behind: it is not a completed run to date as_of by.
+  if (result.ran && !opts.signal?.aborted)
     await recordRun(pool, level, { asOf: opts.now, durationMs: result.durationMs, buckets: result.buckets });
   return result;
 }
