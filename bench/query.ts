@@ -164,11 +164,12 @@ await pool.query('TRUNCATE vigil.rollup_dirty_hours');
 
 // The API path: a full Vigil on this database, a readonly token, app.inject.
 const clock = new ManualClock(new Date(next + HOUR));
+const appDir = mkdtempSync(join(tmpdir(), 'vigil-bench-app-'));
 const config = loadConfig({
   env: {},
   file: '/dev/null',
   overrides: {
-    server: { data_dir: mkdtempSync(join(tmpdir(), 'vigil-bench-app-')), port: 0, log_level: 'silent' },
+    server: { data_dir: appDir, port: 0, log_level: 'silent' },
     database: { url, pool_size: 4, statement_timeout: '10m' },
     agent: { enabled: false },
   },
@@ -242,6 +243,7 @@ await vigil.close();
 await pool.end();
 await stopDb();
 if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+rmSync(appDir, { recursive: true, force: true });
 console.log(
   JSON.stringify({
     bench: 'query',
