@@ -2,7 +2,8 @@
 import type { VigilModule } from './module.ts';
 import { incidentsModule } from './incidents/index.ts';
 import { alertsModule } from './alerts/index.ts';
+import { rollupsModule } from './rollups/index.ts';
 import { partitionsModule } from './storage/module.ts';
 import { webModule } from './web/module.ts';
 
-export const MODULES: VigilModule[] = [partitionsModule, alertsModule, incidentsModule, webModule];
+export const MODULES: VigilModule[] = [partitionsModule, rollupsModule, alertsModule, incidentsModule, webModule];
