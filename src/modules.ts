@@ -1,7 +1,8 @@
 // Every feature module that `vigil start` runs, in start order. Add a module here, nowhere else.
 import type { VigilModule } from './module.ts';
+import { anomalyModule } from './anomaly/index.ts';
 import { incidentsModule } from './incidents/index.ts';
 import { partitionsModule } from './storage/module.ts';
 import { webModule } from './web/module.ts';
 
-export const MODULES: VigilModule[] = [partitionsModule, incidentsModule, webModule];
+export const MODULES: VigilModule[] = [partitionsModule, incidentsModule, anomalyModule, webModule];

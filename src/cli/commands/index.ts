@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { registerConfig } from './config.ts';
 import { registerDemo } from './demo.ts';
+import { registerDetect } from './detect.ts';
 import { registerMigrate } from './migrate.ts';
 import { registerIncidentReport } from './report-incidents.ts';
 import { registerStart } from './start.ts';
@@ -16,4 +17,5 @@ export const COMMANDS: ((program: Command) => void)[] = [
   registerConfig,
   registerIncidentReport,
   registerDemo,
+  registerDetect,
 ];
