@@ -96,9 +96,12 @@ export interface AnomalyRunnerConfig {
   warmupHours: number;
   /** Samples fetched per query per server; larger backlogs are paged. */
   pageSize: number;
+  /** Sensitivity of a server without its own anomaly_settings row (config anomaly.sensitivity). */
+  defaultSensitivity: number;
 }
 
 export const DEFAULT_RUNNER: AnomalyRunnerConfig = {
   warmupHours: 168,
   pageSize: 10_000,
+  defaultSensitivity: 1,
 };

@@ -1,5 +1,7 @@
 // Public face of anomaly detection. Everything outside src/anomaly imports from here.
 
+export { anomalyModule, CATCHUP_JOB, RETRAIN_JOB } from './module.ts';
+
 export { ALARM_SCORE, DEFAULT_COMBINER, DEFAULT_UNIVARIATE } from './defaults.ts';
 export { averagePathLength, IsolationForest } from './detectors/isolation-forest.ts';
 export { createRng } from './detectors/rng.ts';

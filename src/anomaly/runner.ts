@@ -23,6 +23,7 @@ import {
   loadSamples,
   loadServerSettings,
   saveWatermark,
+  serversBehind,
   type AnomalyRow,
 } from './queries.ts';
 import { SERVER_METRICS, ServerDetector, type ServerDetectorOptions } from './server-detector.ts';
@@ -40,6 +41,8 @@ export interface RunSummary {
   servers: number;
   samples: number;
   anomalies: number;
+  /** Servers that got at least one new anomalies row (for the 'anomaly.detected' event). */
+  anomalousServers: string[];
 }
 
 export interface AnomalyRunner {
@@ -47,6 +50,8 @@ export interface AnomalyRunner {
   onBatchCommitted(serverIds: readonly (bigint | number | string)[]): Promise<RunSummary>;
   /** Retrains every in-memory isolation forest now (for the scheduler's training job). */
   retrain(): Promise<number>;
+  /** Servers with samples newer than their watermark (or never scored, within the warmup). */
+  serversBehind(): Promise<string[]>;
 }
 
 const HOUR_MS = 3_600_000;
@@ -130,16 +135,17 @@ export function createAnomalyRunner(deps: AnomalyRunnerDeps): AnomalyRunner {
 
   async function run(serverIds: readonly (bigint | number | string)[]): Promise<RunSummary> {
     const ids = [...new Set(serverIds.map(String))];
-    const summary: RunSummary = { servers: ids.length, samples: 0, anomalies: 0 };
+    const summary: RunSummary = { servers: ids.length, samples: 0, anomalies: 0, anomalousServers: [] };
     if (ids.length === 0) return summary;
     const started = performance.now();
     const now = deps.clock.now();
-    const settings = await loadServerSettings(deps.db, ids, now);
+    const settings = await loadServerSettings(deps.db, ids, now, config.defaultSensitivity);
     for (const s of settings) {
       try {
         const r = await scoreServer(s.serverId, s, now);
         summary.samples += r.samples;
         summary.anomalies += r.anomalies;
+        if (r.anomalies > 0) summary.anomalousServers.push(s.serverId);
       } catch (err) {
         // One server's failure must not stop the others; its watermark stays put, so the
         // next batch retries it.
@@ -169,6 +175,9 @@ export function createAnomalyRunner(deps: AnomalyRunnerDeps): AnomalyRunner {
       });
       queue = next.catch(() => undefined);
       return next;
+    },
+    serversBehind() {
+      return serversBehind(deps.db, new Date(deps.clock.now().getTime() - config.warmupHours * HOUR_MS));
     },
   };
 }

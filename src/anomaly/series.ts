@@ -4,7 +4,10 @@
 import { createDetector, type DetectorName, type DetectorOverrides } from './registry.ts';
 
 export interface SeriesResult {
-  /** Calibrated anomaly score per point, 0..1. */
+  /**
+   * Calibrated anomaly score per point, 0..1, after episode suppression: it is at least
+   * ALARM_SCORE exactly where `alarm` is 1 (see Combiner.reported).
+   */
   score: Float64Array;
   /** 1 where the detector raised an alarm (first point of an episode), else 0. */
   alarm: Uint8Array;
@@ -26,7 +29,8 @@ export function detectSeries(
   const alarm = new Uint8Array(n);
   const detector = createDetector(name, overrides);
   for (let i = 0; i < n; i++) {
-    score[i] = detector.update(tsMs[i]!, values[i]!);
+    detector.update(tsMs[i]!, values[i]!);
+    score[i] = detector.combiner.reported;
     alarm[i] = detector.alarm ? 1 : 0;
   }
   return { score, alarm };

@@ -54,6 +54,8 @@ test('same rows, same order, score in 0..1, alarm 0/1, and the planted spike ala
     assert.equal(`${ts},${value}`, inRows[i]);
     assert.ok(Number(score) >= 0 && Number(score) <= 1);
     assert.ok(alarm === '0' || alarm === '1');
+    // The score is the shipped decision: at or above 0.5 exactly where it alarms.
+    assert.equal(Number(score) >= 0.5, alarm === '1', outRows[i]);
   }
   assert.equal(outRows[1500 - 100 + 1]!.split(',')[3], '1');
 });

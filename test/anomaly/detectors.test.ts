@@ -101,8 +101,15 @@ test('streaming: a score never depends on later points', () => {
 test('one alarm per episode: a lasting shift pages once', () => {
   const s = noise(N, 3);
   for (let i = ONSET; i < ONSET + 100; i++) s.values[i]! += 40;
-  const { alarm } = detectSeries(s.ts, s.values);
+  const { alarm, score } = detectSeries(s.ts, s.values);
   assert.equal(alarmsAt(alarm).filter((i) => i >= ONSET && i < ONSET + 100).length, 1);
+  // The rest of the episode is still anomalous, but reported below the alarm level.
+  const later = Array.from(score.subarray(ONSET + 1, ONSET + 100));
+  assert.ok(later.every((x) => x < 0.5));
+  assert.ok(
+    later.some((x) => x > 0.2),
+    'suppressed points keep a visible score',
+  );
 });
 
 test('explanations name the metric and the deviation', () => {

@@ -12,6 +12,11 @@
 // again until the score has stayed below `clearScore` for `quietPoints` consecutive
 // points (and at least `minEpisodePoints` have passed). A level shift keeps the score high
 // for a while; paging once for it is right, paging fifty times is noise.
+//
+// `reported` is the score as the product shows it: the raw score, except that points an
+// episode suppressed are scaled below the alarm level. So `reported >= alarmScore` is exactly
+// the alarm decision, and anyone thresholding the reported score (NAB's optimiser, a chart,
+// an alert rule) sees the same events the product pages on, not every point of a long shift.
 
 export interface CombinerOptions {
   /** Combined surprise (in -log10 p) that maps to score 0.5. */
@@ -31,6 +36,8 @@ export class Combiner {
   dominant = -1;
   /** Last combined surprise, before mapping to 0..1. */
   surprise = 0;
+  /** Score of the last decide(), after suppression (see the file comment). */
+  reported = 0;
   private inEpisode = false;
   private sinceAlarm = 0;
   private quiet = 0;
@@ -64,6 +71,15 @@ export class Combiner {
 
   /** Alarm decision for this point's score, with per-episode suppression. */
   decide(score: number): boolean {
+    const alarm = this.step(score);
+    // Suppressed points keep their order among themselves but stay below the alarm level
+    // (strictly: the CLI prints six decimals, so a cap just under it could round up).
+    const below = this.opts.alarmScore * 0.98;
+    this.reported = alarm ? score : this.inEpisode ? score * below : Math.min(score, below);
+    return alarm;
+  }
+
+  private step(score: number): boolean {
     if (this.inEpisode) {
       this.sinceAlarm++;
       this.quiet = score < this.opts.clearScore ? this.quiet + 1 : 0;
