@@ -1,5 +1,6 @@
 // CHECKs, foreign keys and keys of alert rules (alerts_configuration) and alert episodes
-// (alerts_history), including "one open episode per rule and server".
+// (alerts_history), including "one open episode per rule and server" and the NaN refusals that
+// 0012_refuse_nan.sql added.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
@@ -11,7 +12,9 @@ import {
   long,
   seedFixtures,
 } from '../helpers/constraints.ts';
-import { testDatabase } from '../helpers/database.ts';
+import { loadMigrations, migrate } from '../../src/db/migrator.ts';
+import { emptyDatabase, testDatabase } from '../helpers/database.ts';
+import { seedRule, seedServer } from '../helpers/sql.ts';
 
 const { pool } = await testDatabase();
 const fixtures = await seedFixtures(pool);
@@ -57,6 +60,35 @@ describeConstraints(pool, fixtures, [
       check('no-data of 5 s', { no_data_seconds: 5 }, rule('no_data_seconds_check')),
       check('runbook over ftp', { runbook_url: 'ftp://example.com/x' }, rule('runbook_url_check')),
       check('runbook javascript: URL', { runbook_url: 'javascript:alert(1)' }, rule('runbook_url_check')),
+      // NaN sorts above every number in PostgreSQL, so the hysteresis CHECK alone let it through
+      // for '<' rules and any value through for '==' rules (0012_refuse_nan.sql).
+      check(
+        '< with clear threshold NaN',
+        { operator: '<', threshold: 10, clear_threshold: NaN },
+        rule('clear_threshold_check'),
+      ),
+      check(
+        '<= with clear threshold NaN',
+        { operator: '<=', threshold: 10, clear_threshold: NaN },
+        rule('clear_threshold_check'),
+      ),
+      check(
+        '== with clear threshold NaN',
+        { operator: '==', clear_threshold: NaN },
+        rule('clear_threshold_check'),
+      ),
+      check(
+        '< with clear threshold Infinity',
+        { operator: '<', threshold: 10, clear_threshold: Infinity },
+        rule('clear_threshold_check'),
+      ),
+      check(
+        '> with clear threshold -Infinity',
+        { clear_threshold: -Infinity },
+        rule('clear_threshold_check'),
+      ),
+      check('for 0 points', { metric_source: 'anomaly', for_points: 0 }, rule('for_points_check')),
+      check('for 1001 points', { metric_source: 'anomaly', for_points: 1001 }, rule('for_points_check')),
       check('threshold NaN', { threshold: NaN, clear_threshold: null }, rule('threshold_check')),
       check('threshold Infinity', { threshold: Infinity, clear_threshold: null }, rule('threshold_check')),
       check('severity page', { severity: 'page' }, rule('severity_check')),
@@ -99,6 +131,9 @@ describeConstraints(pool, fixtures, [
       ),
       check('state changes not an array', { state_changes: '{}' }, episode('state_changes_check')),
       check('severity fatal', { severity: 'fatal' }, episode('severity_check')),
+      check('reason unknown', { reason: 'manual' }, episode('reason_check')),
+      check('peak value NaN', { peak_value: NaN }, episode('peak_value_check')),
+      check('last value NaN', { last_value: NaN }, episode('last_value_check')),
       fk('unknown rule', { rule_id: MISSING_ID }, episode('rule_id_fkey')),
       fk('unknown server', { server_id: MISSING_ID }, episode('server_id_fkey')),
       fk('unknown incident', { incident_id: MISSING_ID }, episode('incident_id_fkey')),
@@ -124,4 +159,25 @@ test('resolved episodes do not count as open: a rule can fire again on the same 
     [fixtures.ruleId, fixtures.serverId],
   );
   assert.equal(rowCount, 3);
+});
+
+test('0012 repairs the NaN values 0008 let in before it refuses them', async () => {
+  const db = await emptyDatabase();
+  const all = loadMigrations();
+  await migrate(db.pool, { migrations: all.filter((m) => m.version < '0012') });
+  const serverId = await seedServer(db.pool, 'nan-host');
+  const ruleId = await seedRule(db.pool, 'nan-rule');
+  await db.pool.query(`UPDATE vigil.alerts_configuration SET operator = '<', clear_threshold = 'NaN'`);
+  await db.pool.query(
+    `INSERT INTO vigil.alerts_history (rule_id, server_id, state, severity, started_at, peak_value, last_value)
+     VALUES ($1, $2, 'pending', 'info', now(), 'NaN', 'NaN')`,
+    [ruleId, serverId],
+  );
+  await migrate(db.pool, { migrations: all });
+  const rule = await db.pool.query('SELECT clear_threshold FROM vigil.alerts_configuration WHERE id = $1', [
+    ruleId,
+  ]);
+  assert.equal(rule.rows[0].clear_threshold, null);
+  const episode = await db.pool.query('SELECT peak_value, last_value FROM vigil.alerts_history');
+  assert.deepEqual(episode.rows, [{ peak_value: null, last_value: null }]);
 });

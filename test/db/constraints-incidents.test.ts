@@ -1,4 +1,5 @@
-// CHECKs and foreign keys of incidents, the append-only incident timeline, and anomalies.
+// CHECKs and foreign keys of incidents (escalation state included), the append-only incident
+// timeline, and anomalies. Escalation policies and postmortems: constraints-features.test.ts.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
@@ -41,6 +42,26 @@ describeConstraints(pool, fixtures, [
       check('severity p1', { severity: 'p1' }, incident('severity_check')),
       fk('unknown assignee', { assignee_id: MISSING_ID }, incident('assignee_id_fkey')),
       fk('unknown creator', { created_by: MISSING_ID }, incident('created_by_fkey')),
+      // Escalation and response columns of 0050_incident_escalation.sql.
+      check('source email', { source: 'email' }, incident('source_check')),
+      check('negative escalation step', { escalation_step: -1 }, incident('escalation_step_check')),
+      check(
+        'negative repeats done',
+        { escalation_repeats_done: -1 },
+        incident('escalation_repeats_done_check'),
+      ),
+      check(
+        'resolved but still escalating',
+        { status: 'resolved', resolved_at: t0, next_escalation_at: t0 },
+        incident('resolved_not_escalating'),
+      ),
+      fk('unknown acknowledging user', { acknowledged_by: MISSING_ID }, incident('acknowledged_by_fkey')),
+      fk('unknown resolving user', { resolved_by: MISSING_ID }, incident('resolved_by_fkey')),
+      fk(
+        'unknown escalation policy',
+        { escalation_policy_id: MISSING_ID },
+        incident('escalation_policy_id_fkey'),
+      ),
     ],
   },
   {
@@ -48,6 +69,7 @@ describeConstraints(pool, fixtures, [
     valid: (f) => ({ incident_id: f.incidentId, action: 'note_added', details: '{"text":"restarted"}' }),
     refused: [
       check('unknown action', { action: 'deleted' }, 'incident_response_logs_action_check'),
+      check('action spelled edited', { action: 'edited' }, 'incident_response_logs_action_check'),
       check('details not an object', { details: '[]' }, 'incident_response_logs_details_check'),
       fk('unknown incident', { incident_id: MISSING_ID }, 'incident_response_logs_incident_id_fkey'),
       fk('unknown actor', { actor_user_id: MISSING_ID }, 'incident_response_logs_actor_user_id_fkey'),

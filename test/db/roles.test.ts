@@ -21,6 +21,35 @@ await pool.query(
   [f.serverId],
 );
 await pool.query(`INSERT INTO vigil.user_access_logs (method, path, status) VALUES ('GET', '/', 200)`);
+// A row in every feature table, so that each allowed action has something to act on.
+const channelId = await one(
+  `INSERT INTO vigil.notification_channels (name, kind) VALUES ('matrix-channel', 'webhook') RETURNING id`,
+);
+const policyId = await one(`INSERT INTO vigil.escalation_policies (name) VALUES ('matrix') RETURNING id`);
+// A channel, not the fixture user: a user a step pages cannot be deleted, and DELETE users is a row.
+await pool.query(
+  `INSERT INTO vigil.escalation_policy_steps (policy_id, position, channels, wait_minutes) VALUES ($1, 0, '{ops}', 5)`,
+  [policyId],
+);
+await pool.query(`INSERT INTO vigil.incident_postmortems (incident_id) VALUES ($1)`, [f.incidentId]);
+await pool.query(`INSERT INTO vigil.anomaly_settings (server_id) VALUES ($1)`, [f.serverId]);
+await pool.query(`INSERT INTO vigil.anomaly_state (server_id, scored_to) VALUES ($1, now())`, [f.serverId]);
+for (const [table, unit] of [
+  ['metrics_hourly', 'hour'],
+  ['metrics_daily', 'day'],
+] as const) {
+  await pool.query(
+    `INSERT INTO vigil.${table} (server_id, bucket, samples, up_slots, first_ts, last_ts, network_in_bytes_sum)
+     VALUES ($1, date_trunc('${unit}', now(), 'UTC'), 1, 1, now(), now(), 100)`,
+    [f.serverId],
+  );
+}
+await pool.query(
+  `INSERT INTO vigil.rollup_dirty_days (bucket, server_ids) VALUES (current_date, ARRAY[$1::bigint])`,
+  [f.serverId],
+);
+for (const view of ['mv_fleet_overview', 'mv_region_hourly', 'mv_top_talkers'])
+  await pool.query(`REFRESH MATERIALIZED VIEW vigil.${view}`);
 const ids: MatrixIds = {
   serverId: f.serverId,
   spareServerId: await seedServer(pool, 'matrix-spare'),
@@ -33,6 +62,21 @@ const ids: MatrixIds = {
   spareIncidentId: await one(
     `INSERT INTO vigil.incidents (title, severity) VALUES ('spare', 'info') RETURNING id`,
   ),
+  channelId,
+  outboxId: await one(
+    `INSERT INTO vigil.notification_outbox (channel_id, channel_name, source, dedup_key, payload, state,
+                                           next_attempt_at, created_at, last_error)
+     VALUES ($1, 'matrix-channel', 'test', 'matrix', '{}', 'dead', now(), now(), 'attempt 3: HTTP 500') RETURNING id`,
+    [channelId],
+  ),
+  silenceId: await one(
+    `INSERT INTO vigil.alert_silences (matchers, starts_at, ends_at)
+     VALUES ('[{"name":"alertname","op":"=","value":"x"}]', now(), now() + interval '1 hour') RETURNING id`,
+  ),
+  windowId: await one(
+    `INSERT INTO vigil.maintenance_windows (name, cron, duration_seconds) VALUES ('matrix', '0 2 * * 6', 3600) RETURNING id`,
+  ),
+  policyId,
 };
 
 class Rollback extends Error {}
@@ -80,6 +124,18 @@ test('the matrix covers SELECT, INSERT, UPDATE and DELETE of every table in sche
       .filter((verb) => !ROLE_MATRIX.some((m) => m.table === t && m.action.startsWith(verb)))
       .map((verb) => `${verb} ${t}`),
   );
+  assert.deepEqual(missing, [], 'add these to test/helpers/role-matrix.ts, then run npm run docs');
+});
+
+test('the matrix covers SELECT of every view and materialized view in schema vigil', async () => {
+  const { rows } = await pool.query<{ t: string }>(
+    `SELECT c.relname AS t FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE n.nspname = 'vigil' AND c.relkind IN ('v', 'm') ORDER BY 1`,
+  );
+  assert.ok(rows.length >= 4);
+  const missing = rows
+    .map(({ t }) => t)
+    .filter((t) => !ROLE_MATRIX.some((m) => m.table.split(' ')[0] === t && m.action === 'SELECT'));
   assert.deepEqual(missing, [], 'add these to test/helpers/role-matrix.ts, then run npm run docs');
 });
 

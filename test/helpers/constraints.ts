@@ -47,6 +47,8 @@ export interface TableCases {
   table: string;
   valid: (f: Fixtures) => Row;
   refused: RefusalCase[];
+  /** Runs in each case's transaction before the INSERT (e.g. to free a key a migration seeded). */
+  prepare?: (c: PoolClient) => Promise<unknown>;
 }
 
 export const MISSING_ID = 987_654_321;
@@ -138,12 +140,14 @@ export function describeConstraints(pool: Pool, fixtures: Fixtures, tables: Tabl
     describe(`${spec.table} constraints`, () => {
       test('a valid row is accepted', () =>
         rolledBack(pool, async (c) => {
+          await spec.prepare?.(c);
           const { rowCount } = await insertRow(c, spec.table, spec.valid(fixtures));
           assert.equal(rowCount, 1);
         }));
       for (const rc of spec.refused) {
         test(`refused: ${rc.name}`, () =>
           rolledBack(pool, async (c) => {
+            await spec.prepare?.(c);
             const change = typeof rc.change === 'function' ? rc.change(fixtures) : rc.change;
             await assertRefused(
               insertRow(c, spec.table, { ...spec.valid(fixtures), ...change }),

@@ -13,6 +13,11 @@ export interface MatrixIds {
   ruleId: number;
   incidentId: number;
   spareIncidentId: number;
+  channelId: number;
+  outboxId: number;
+  silenceId: number;
+  windowId: number;
+  policyId: number;
 }
 
 export interface MatrixAction {
@@ -114,6 +119,93 @@ export const ROLE_MATRIX: MatrixAction[] = [
   a('anomalies', 'INSERT', `INSERT INTO vigil.anomalies (server_id, ts, metrics, score, method) VALUES ($1, ${now}, '{cpu_usage}', 0.5, 'seasonal')`, ADMIN, (i) => [i.serverId]),
   a('anomalies', 'UPDATE', `UPDATE vigil.anomalies SET explanation = 'x' WHERE server_id = $1`, ADMIN, (i) => [i.serverId]),
   a('anomalies', 'DELETE', 'DELETE FROM vigil.anomalies WHERE server_id = $1', ADMIN, (i) => [i.serverId]),
+
+  // Notification channels: admin's; everybody else sees them without their sealed secret.
+  a('notification_channels', 'SELECT', 'SELECT * FROM vigil.notification_channels', ADMIN),
+  a('notification_channels', 'SELECT (all but secret_encrypted)', 'SELECT id, name, kind, settings, send_resolved, enabled FROM vigil.notification_channels', READERS),
+  a('notification_channels', 'INSERT', `INSERT INTO vigil.notification_channels (name, kind) VALUES ('matrix-hook', 'webhook')`, ADMIN),
+  a('notification_channels', 'UPDATE', 'UPDATE vigil.notification_channels SET enabled = false WHERE id = $1', ADMIN, (i) => [i.channelId]),
+  a('notification_channels', 'DELETE', 'DELETE FROM vigil.notification_channels WHERE id = $1', ADMIN, (i) => [i.channelId]),
+
+  // The outbox is written by the alert engine and the delivery worker (the owner); admin requeues
+  // or drops dead letters but cannot forge or rewrite a notification.
+  a('notification_outbox', 'SELECT', 'SELECT * FROM vigil.notification_outbox', READERS),
+  a('notification_outbox', 'INSERT', `INSERT INTO vigil.notification_outbox (channel_name, source, dedup_key, payload, next_attempt_at, created_at) VALUES ('matrix-hook', 'test', 'matrix', '{}', ${now}, ${now})`, NOBODY),
+  a('notification_outbox', 'UPDATE (state, attempts, next_attempt_at …)', `UPDATE vigil.notification_outbox SET state = 'pending', attempts = 0, next_attempt_at = ${now} WHERE id = $1`, ADMIN, (i) => [i.outboxId]),
+  a('notification_outbox', 'UPDATE (payload …)', `UPDATE vigil.notification_outbox SET payload = '{}' WHERE id = $1`, NOBODY, (i) => [i.outboxId]),
+  a('notification_outbox', 'DELETE', 'DELETE FROM vigil.notification_outbox WHERE id = $1', ADMIN, (i) => [i.outboxId]),
+
+  a('alert_silences', 'SELECT', 'SELECT * FROM vigil.alert_silences', READERS),
+  a('alert_silences', 'INSERT', `INSERT INTO vigil.alert_silences (matchers, starts_at, ends_at) VALUES ('[{"name":"alertname","op":"=","value":"x"}]', ${now}, ${now} + interval '1 hour')`, MANAGERS),
+  a('alert_silences', 'UPDATE', `UPDATE vigil.alert_silences SET ends_at = starts_at + interval '1 minute' WHERE id = $1`, MANAGERS, (i) => [i.silenceId]),
+  a('alert_silences', 'DELETE', 'DELETE FROM vigil.alert_silences WHERE id = $1', MANAGERS, (i) => [i.silenceId]),
+
+  a('maintenance_windows', 'SELECT', 'SELECT * FROM vigil.maintenance_windows', READERS),
+  a('maintenance_windows', 'INSERT', `INSERT INTO vigil.maintenance_windows (name, cron, duration_seconds) VALUES ('matrix window', '0 2 * * 6', 3600)`, MANAGERS),
+  a('maintenance_windows', 'UPDATE', 'UPDATE vigil.maintenance_windows SET enabled = false WHERE id = $1', MANAGERS, (i) => [i.windowId]),
+  a('maintenance_windows', 'DELETE', 'DELETE FROM vigil.maintenance_windows WHERE id = $1', MANAGERS, (i) => [i.windowId]),
+
+  // Policies: admin writes them, devops reads them (who gets paged), readonly nothing.
+  a('escalation_policies', 'SELECT', 'SELECT * FROM vigil.escalation_policies', MANAGERS),
+  a('escalation_policies', 'INSERT', `INSERT INTO vigil.escalation_policies (name) VALUES ('matrix-policy')`, ADMIN),
+  a('escalation_policies', 'UPDATE', `UPDATE vigil.escalation_policies SET description = 'x' WHERE id = $1`, ADMIN, (i) => [i.policyId]),
+  a('escalation_policies', 'DELETE', 'DELETE FROM vigil.escalation_policies WHERE id = $1', ADMIN, (i) => [i.policyId]),
+
+  a('escalation_policy_steps', 'SELECT', 'SELECT * FROM vigil.escalation_policy_steps', MANAGERS),
+  a('escalation_policy_steps', 'INSERT', `INSERT INTO vigil.escalation_policy_steps (policy_id, position, channels, wait_minutes) VALUES ($1, 1, '{ops}', 5)`, ADMIN, (i) => [i.policyId]),
+  a('escalation_policy_steps', 'UPDATE', 'UPDATE vigil.escalation_policy_steps SET wait_minutes = 10 WHERE policy_id = $1', ADMIN, (i) => [i.policyId]),
+  a('escalation_policy_steps', 'DELETE', 'DELETE FROM vigil.escalation_policy_steps WHERE policy_id = $1', ADMIN, (i) => [i.policyId]),
+
+  // Postmortems carry the timeline: devops and up, like incident_response_logs; deleted only
+  // with their incident.
+  a('incident_postmortems', 'SELECT', 'SELECT * FROM vigil.incident_postmortems', MANAGERS),
+  a('incident_postmortems', 'INSERT', 'INSERT INTO vigil.incident_postmortems (incident_id) VALUES ($1)', MANAGERS, (i) => [i.spareIncidentId]),
+  a('incident_postmortems', 'UPDATE', `UPDATE vigil.incident_postmortems SET summary = 'x' WHERE incident_id = $1`, MANAGERS, (i) => [i.incidentId]),
+  a('incident_postmortems', 'DELETE', 'DELETE FROM vigil.incident_postmortems WHERE incident_id = $1', NOBODY, (i) => [i.incidentId]),
+
+  // devops tunes and mutes detection; only the runner (the owner) moves the scoring watermark.
+  a('anomaly_settings', 'SELECT', 'SELECT * FROM vigil.anomaly_settings', READERS),
+  a('anomaly_settings', 'INSERT', 'INSERT INTO vigil.anomaly_settings (server_id, muted) VALUES ($1, true)', MANAGERS, (i) => [i.spareServerId]),
+  a('anomaly_settings', 'UPDATE', 'UPDATE vigil.anomaly_settings SET sensitivity = 2 WHERE server_id = $1', MANAGERS, (i) => [i.serverId]),
+  a('anomaly_settings', 'DELETE', 'DELETE FROM vigil.anomaly_settings WHERE server_id = $1', MANAGERS, (i) => [i.serverId]),
+
+  a('anomaly_state', 'SELECT', 'SELECT * FROM vigil.anomaly_state', READERS),
+  a('anomaly_state', 'INSERT', `INSERT INTO vigil.anomaly_state (server_id, scored_to) VALUES ($1, ${now})`, NOBODY, (i) => [i.spareServerId]),
+  a('anomaly_state', 'UPDATE', `UPDATE vigil.anomaly_state SET scored_to = ${now} WHERE server_id = $1`, NOBODY, (i) => [i.serverId]),
+  a('anomaly_state', 'DELETE', 'DELETE FROM vigil.anomaly_state WHERE server_id = $1', NOBODY, (i) => [i.serverId]),
+
+  // Rollups, their markers and watermarks, and the dashboard views: read by every role but ingest,
+  // written only by the rollups job (the owner). ingest's rows reach the markers through a
+  // SECURITY DEFINER trigger, not a grant.
+  a('metrics_hourly', 'SELECT', 'SELECT * FROM vigil.metrics_hourly', READERS),
+  a('metrics_hourly', 'INSERT', `INSERT INTO vigil.metrics_hourly (server_id, bucket, samples, up_slots, first_ts, last_ts) VALUES ($1, date_trunc('hour', ${now}, 'UTC') - interval '1 hour', 1, 1, ${now}, ${now})`, NOBODY, (i) => [i.serverId]),
+  a('metrics_hourly', 'UPDATE', 'UPDATE vigil.metrics_hourly SET samples = 1 WHERE server_id = $1', NOBODY, (i) => [i.serverId]),
+  a('metrics_hourly', 'DELETE', 'DELETE FROM vigil.metrics_hourly WHERE server_id = $1', NOBODY, (i) => [i.serverId]),
+
+  a('metrics_daily', 'SELECT', 'SELECT * FROM vigil.metrics_daily', READERS),
+  a('metrics_daily', 'INSERT', `INSERT INTO vigil.metrics_daily (server_id, bucket, samples, up_slots, first_ts, last_ts) VALUES ($1, date_trunc('day', ${now}, 'UTC') - interval '1 day', 1, 1, ${now}, ${now})`, NOBODY, (i) => [i.serverId]),
+  a('metrics_daily', 'UPDATE', 'UPDATE vigil.metrics_daily SET samples = 1 WHERE server_id = $1', NOBODY, (i) => [i.serverId]),
+  a('metrics_daily', 'DELETE', 'DELETE FROM vigil.metrics_daily WHERE server_id = $1', NOBODY, (i) => [i.serverId]),
+
+  a('rollup_dirty_hours', 'SELECT', 'SELECT * FROM vigil.rollup_dirty_hours', READERS),
+  a('rollup_dirty_hours', 'INSERT', `INSERT INTO vigil.rollup_dirty_hours (bucket, server_ids) VALUES (date_trunc('hour', ${now}), ARRAY[$1::bigint])`, NOBODY, (i) => [i.serverId]),
+  a('rollup_dirty_hours', 'UPDATE', `UPDATE vigil.rollup_dirty_hours SET server_ids = '{}'`, NOBODY),
+  a('rollup_dirty_hours', 'DELETE', 'DELETE FROM vigil.rollup_dirty_hours', NOBODY),
+
+  a('rollup_dirty_days', 'SELECT', 'SELECT * FROM vigil.rollup_dirty_days', READERS),
+  a('rollup_dirty_days', 'INSERT', `INSERT INTO vigil.rollup_dirty_days (bucket, server_ids) VALUES (date_trunc('day', ${now}), ARRAY[$1::bigint])`, NOBODY, (i) => [i.serverId]),
+  a('rollup_dirty_days', 'UPDATE', `UPDATE vigil.rollup_dirty_days SET server_ids = '{}'`, NOBODY),
+  a('rollup_dirty_days', 'DELETE', 'DELETE FROM vigil.rollup_dirty_days', NOBODY),
+
+  a('rollup_state', 'SELECT', 'SELECT * FROM vigil.rollup_state', READERS),
+  a('rollup_state', 'INSERT', `INSERT INTO vigil.rollup_state (stage) VALUES ('hourly') ON CONFLICT DO NOTHING`, NOBODY),
+  a('rollup_state', 'UPDATE', `UPDATE vigil.rollup_state SET as_of = ${now} WHERE stage = 'hourly'`, NOBODY),
+  a('rollup_state', 'DELETE', `DELETE FROM vigil.rollup_state WHERE stage = 'hourly'`, NOBODY),
+
+  a('mv_fleet_overview (materialized view)', 'SELECT', 'SELECT * FROM vigil.mv_fleet_overview', READERS),
+  a('mv_region_hourly (materialized view)', 'SELECT', 'SELECT * FROM vigil.mv_region_hourly', READERS),
+  a('mv_top_talkers (materialized view)', 'SELECT', 'SELECT * FROM vigil.mv_top_talkers', READERS),
+  a('mv_top_talkers (materialized view)', 'REFRESH', 'REFRESH MATERIALIZED VIEW vigil.mv_top_talkers', NOBODY),
 
   a('partition_days (view)', 'SELECT', 'SELECT * FROM vigil.partition_days', ALL),
   a('ensure_partitions (function)', 'EXECUTE', `SELECT vigil.ensure_partitions(current_date, current_date + 1)`, WRITERS),
