@@ -11,7 +11,6 @@ import { setup, smtp, until } from './fixtures.ts';
 // A non-default template name, so the test also proves the config key is what is used.
 const t = await setup({ email_channel: 'pager-mail' });
 const { pool, rt } = t;
-const admin = t.app.as('admin');
 await createUserWithToken(pool, { username: 'alice', role: 'devops', email: 'alice@example.com' });
 
 async function call(
