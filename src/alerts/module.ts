@@ -139,6 +139,8 @@ export const alertsModule: VigilModule = {
             ...(n.incidentId === undefined ? {} : { incident_id: n.incidentId }),
           };
           await enqueue(ctx.pool, [outboxRow({ ...n, payload }, c.email_channel)], ctx.clock.now());
+          // Also after a duplicate (already queued): the requester only needs to know it is safe.
+          ctx.events.emit('notification.enqueued', { channel: n.channel, dedupKey: n.dedupKey });
           wake(0);
         }),
       );
