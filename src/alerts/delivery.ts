@@ -8,6 +8,7 @@ import type { FieldCipher } from '../auth/crypto.ts';
 import type { Clock } from '../core/clock.ts';
 import type { Pool } from '../db/pool.ts';
 import { resolveChannel } from './channels.ts';
+import { emailTargetAddress, isEmailTarget } from './email-targets.ts';
 import { type ClaimedDelivery, claimDeliveries, markDelivered, markFailed } from './queries-notify.ts';
 import { DeliveryError, describeError, send } from './senders.ts';
 
@@ -68,12 +69,11 @@ export class DeliveryWorker {
 
   private async deliver(d: ClaimedDelivery): Promise<void> {
     const log = this.o.logger.child({ deliveryId: d.id, channel: d.channel_name });
+    const address = isEmailTarget(d.channel_name) ? emailTargetAddress(d.channel_name) : null;
+    const permanent = permanentFailure(d, address);
     try {
-      if (d.kind === null)
-        throw new DeliveryError(`notification channel "${d.channel_name}" no longer exists`);
-      if (d.enabled === false)
-        throw new DeliveryError(`notification channel "${d.channel_name}" is disabled`);
-      const channel = resolveChannel(
+      if (permanent !== null || d.kind === null) throw new DeliveryError(permanent ?? 'no channel');
+      const resolved = resolveChannel(
         {
           name: d.channel_name,
           kind: d.kind,
@@ -82,6 +82,8 @@ export class DeliveryWorker {
         },
         this.o.cipher,
       );
+      // The template's SMTP settings and sender, addressed to this one person only.
+      const channel = address ? { ...resolved, settings: { ...resolved.settings, to: [address] } } : resolved;
       await send(channel, d.payload, {
         deliveryId: d.id,
         dedupKey: d.dedup_key,
@@ -92,8 +94,7 @@ export class DeliveryWorker {
       this.o.onDelivered?.(d.id, d.payload);
     } catch (e) {
       const reason = describeError(e, this.o.timeoutMs);
-      const permanent = d.kind === null || d.enabled === false;
-      const dead = permanent || d.attempts >= this.o.maxAttempts;
+      const dead = permanent !== null || d.attempts >= this.o.maxAttempts;
       const next = dead
         ? null
         : new Date(this.o.clock.now().getTime() + backoff(d.attempts, this.o.backoffMs, this.o.backoffMaxMs));
@@ -106,4 +107,18 @@ export class DeliveryWorker {
         log.warn({ attempts: d.attempts, reason, retryAt: next }, 'notification delivery failed; will retry');
     }
   }
+}
+
+/** A reason no retry can fix (the channel is gone, disabled or of the wrong kind), or null. */
+function permanentFailure(d: ClaimedDelivery, address: string | null): string | null {
+  const target = isEmailTarget(d.channel_name);
+  // For an email:<address> target the channel is its template, so the reason names both.
+  const label = target
+    ? `the e-mail channel used for ${d.channel_name}`
+    : `notification channel "${d.channel_name}"`;
+  if (d.kind === null) return `${label} no longer exists`;
+  if (d.enabled === false) return `${label} is disabled`;
+  if (target && address === null) return `"${d.channel_name}" is not a valid email:<address> target`;
+  if (target && d.kind !== 'email') return `${label} is a ${d.kind} channel, not an e-mail channel`;
+  return null;
 }

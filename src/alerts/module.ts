@@ -7,6 +7,7 @@ import { registerAlertRoutes } from './api/index.ts';
 import { DeliveryWorker } from './delivery.ts';
 import { AlertEngine, type EvaluationReport } from './engine.ts';
 import { type NotifierResult, runNotifier } from './notifier.ts';
+import { outboxRow } from './email-targets.ts';
 import { enqueue } from './queries-notify.ts';
 
 export interface AlertsRuntime {
@@ -130,24 +131,16 @@ export const alertsModule: VigilModule = {
         ctx.events.on('metrics.committed', ({ serverIds }) => engine.enqueue(serverIds)),
         ctx.events.on('anomaly.detected', ({ serverIds }) => engine.enqueue(serverIds)),
         ctx.events.on('notification.requested', async (n) => {
-          await enqueue(
-            ctx.pool,
-            [
-              {
-                channel_name: n.channel,
-                source: n.source,
-                dedup_key: n.dedupKey,
-                payload: {
-                  title: n.title,
-                  text: n.text,
-                  severity: n.severity,
-                  source: n.source,
-                  ...(n.incidentId === undefined ? {} : { incident_id: n.incidentId }),
-                },
-              },
-            ],
-            ctx.clock.now(),
-          );
+          const payload = {
+            title: n.title,
+            text: n.text,
+            severity: n.severity,
+            source: n.source,
+            ...(n.incidentId === undefined ? {} : { incident_id: n.incidentId }),
+          };
+          await enqueue(ctx.pool, [outboxRow({ ...n, payload }, c.email_channel)], ctx.clock.now());
+          // Also after a duplicate (already queued): the requester only needs to know it is safe.
+          ctx.events.emit('notification.enqueued', { channel: n.channel, dedupKey: n.dedupKey });
           wake(0);
         }),
       );

@@ -81,19 +81,31 @@ export interface OutboxInsert {
   source: 'alert' | 'incident' | 'test';
   dedup_key: string;
   payload: NotificationPayload;
+  /** Deliver through this channel instead of channel_name (the template of an email: target). */
+  via?: string;
+  /** Known undeliverable: queued straight as a dead letter with this reason. */
+  dead_reason?: string;
 }
 
-/** Queues notifications; the same (channel, dedup key) twice is queued once. */
+/**
+ * Queues notifications; the same (channel, dedup key) twice is queued once. A row whose channel
+ * (or template channel) does not exist is queued as a dead letter, so the loss is visible.
+ */
 export async function enqueue(db: Queryable, rows: OutboxInsert[], now: Date): Promise<number[]> {
   if (rows.length === 0) return [];
   const { rows: out } = await db.query<{ id: number }>(
     `INSERT INTO vigil.notification_outbox (channel_id, channel_name, source, dedup_key, payload, state,
                                            next_attempt_at, created_at, last_error)
      SELECT c.id, u.channel_name, u.source, u.dedup_key, u.payload::jsonb,
-            CASE WHEN c.id IS NULL THEN 'dead' ELSE 'pending' END, $5, $5,
-            CASE WHEN c.id IS NULL THEN 'no notification channel named ' || u.channel_name END
-       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS u(channel_name, source, dedup_key, payload)
-       LEFT JOIN vigil.notification_channels c ON c.name = u.channel_name
+            CASE WHEN e.reason IS NULL THEN 'pending' ELSE 'dead' END, $7, $7, e.reason
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
+            AS u(channel_name, source, dedup_key, payload, via, dead_reason)
+       LEFT JOIN vigil.notification_channels c ON c.name = coalesce(u.via, u.channel_name)
+       CROSS JOIN LATERAL (SELECT coalesce(u.dead_reason, CASE
+         WHEN c.id IS NULL AND u.via IS NULL THEN 'no notification channel named ' || u.channel_name
+         WHEN c.id IS NULL THEN format('no e-mail channel named %L to send %s through; create one or set alerts.email_channel', u.via, u.channel_name)
+         WHEN u.via IS NOT NULL AND c.kind <> 'email' THEN format('channel %L is a %s channel, not an e-mail channel, so it cannot send %s; set alerts.email_channel', u.via, c.kind, u.channel_name)
+       END) AS reason) e
      ON CONFLICT (channel_name, dedup_key) DO NOTHING
      RETURNING id`,
     [
@@ -101,6 +113,8 @@ export async function enqueue(db: Queryable, rows: OutboxInsert[], now: Date): P
       rows.map((r) => r.source),
       rows.map((r) => r.dedup_key),
       rows.map((r) => JSON.stringify(r.payload)),
+      rows.map((r) => r.via ?? null),
+      rows.map((r) => r.dead_reason ?? null),
       now,
     ],
   );

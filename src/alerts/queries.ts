@@ -182,14 +182,27 @@ function valueSql(rule: Rule): { sql: string; recent: string; params: unknown[] 
       params: [rule.metric, JSON.stringify(rule.series_labels)],
     };
   }
-  // Anomaly: the last N scores of the combined detector inside the window; the condition holds
-  // for all N when it holds for the least alarming of them.
+  // Anomaly, "score >= x for N points": the anomaly runner writes a row for every point at or
+  // above the alarm level, each with the length of the run of such points ending there, and
+  // keeps the newest scored point (watermark) and its score in anomaly_state. The condition is
+  // about the server's newest N points, so it is decided only while the run reaches the
+  // watermark: the value is then the least alarming of the last N rows (consecutive points),
+  // and a run shorter than N counts as too few points (n < N). When the run has ended the
+  // value is the newest point's own score, which lets a firing alert resolve. A server not
+  // scored within the window has no value (like a silent server).
   const agg = rule.operator === '<' || rule.operator === '<=' ? 'max' : 'min';
   return {
-    sql: `SELECT ${agg}(x.score)::float8 AS value, count(*)::int AS n FROM (
-            SELECT a.score FROM vigil.anomalies a WHERE a.server_id = s.id AND a.method = 'combined'
-               AND a.ts > $5 ORDER BY a.ts DESC LIMIT $8) x`,
-    recent: `EXISTS (SELECT 1 FROM vigil.anomalies a WHERE a.server_id = s.id AND a.method = 'combined' AND a.ts > $6)`,
+    sql: `SELECT CASE WHEN x.newest = w.scored_to THEN x.value ELSE w.last_score END::float8 AS value,
+                 CASE WHEN w.scored_to <= $5 THEN 0 WHEN x.newest = w.scored_to THEN least(x.run, $8) ELSE $8 END::int AS n
+            FROM vigil.anomaly_state w
+            LEFT JOIN LATERAL (
+              SELECT max(y.ts) AS newest, ${agg}(y.score) AS value, (array_agg(y.run_points ORDER BY y.ts DESC))[1] AS run
+                FROM (SELECT a.ts, a.score, a.run_points FROM vigil.anomalies a
+                       WHERE a.server_id = s.id AND a.method = 'combined' AND a.ts <= w.scored_to
+                       ORDER BY a.ts DESC LIMIT $8) y) x ON true
+           WHERE w.server_id = s.id`,
+    // No data for an anomaly rule: the server has not been scored lately (not "no anomalies").
+    recent: `EXISTS (SELECT 1 FROM vigil.anomaly_state w WHERE w.server_id = s.id AND w.scored_to > $6)`,
     params: [rule.for_points ?? 1],
   };
 }

@@ -74,16 +74,22 @@ export interface AnomalyRow {
   score: number;
   method: 'combined';
   explanation: string;
+  /** The point that raised its episode's alarm (false: a later point still at the level). */
+  alarm: boolean;
+  /** Consecutive points at or above the alarm level ending here. */
+  runPoints: number;
 }
 
 /** Inserts anomaly rows in one statement; a re-scored sample is not duplicated. */
 export async function insertAnomalies(db: Queryable, rows: AnomalyRow[]): Promise<number> {
   if (rows.length === 0) return 0;
   const res = await db.query(
-    `INSERT INTO vigil.anomalies (server_id, ts, metrics, score, method, explanation)
-     SELECT a.server_id, a.ts, string_to_array(a.metrics, ','), a.score, a.method, a.explanation
-       FROM unnest($1::bigint[], $2::timestamptz[], $3::text[], $4::float8[], $5::text[], $6::text[])
-            AS a(server_id, ts, metrics, score, method, explanation)
+    `INSERT INTO vigil.anomalies (server_id, ts, metrics, score, method, explanation, alarm, run_points)
+     SELECT a.server_id, a.ts, string_to_array(a.metrics, ','), a.score, a.method, a.explanation, a.alarm,
+            a.run_points
+       FROM unnest($1::bigint[], $2::timestamptz[], $3::text[], $4::float8[], $5::text[], $6::text[],
+                   $7::boolean[], $8::int[])
+            AS a(server_id, ts, metrics, score, method, explanation, alarm, run_points)
      ON CONFLICT (server_id, ts, method) DO NOTHING`,
     [
       rows.map((r) => r.serverId),
@@ -92,18 +98,30 @@ export async function insertAnomalies(db: Queryable, rows: AnomalyRow[]): Promis
       rows.map((r) => r.score),
       rows.map((r) => r.method),
       rows.map((r) => r.explanation.slice(0, 1000)),
+      rows.map((r) => r.alarm),
+      rows.map((r) => r.runPoints),
     ],
   );
   return res.rowCount ?? 0;
 }
 
-/** Moves the scoring watermark forward (never back, so a slow duplicate runner cannot rewind it). */
-export async function saveWatermark(db: Queryable, serverId: string, scoredTo: Date): Promise<void> {
+/**
+ * Moves the scoring watermark forward with the score of the point there (never back, so a slow
+ * duplicate runner cannot rewind it).
+ */
+export async function saveWatermark(
+  db: Queryable,
+  serverId: string,
+  scoredTo: Date,
+  lastScore: number,
+): Promise<void> {
   await db.query(
-    `INSERT INTO vigil.anomaly_state (server_id, scored_to) VALUES ($1, $2)
+    `INSERT INTO vigil.anomaly_state AS w (server_id, scored_to, last_score) VALUES ($1, $2, $3)
      ON CONFLICT (server_id) DO UPDATE
-       SET scored_to = greatest(vigil.anomaly_state.scored_to, excluded.scored_to), updated_at = now()`,
-    [serverId, scoredTo],
+       SET scored_to = greatest(w.scored_to, excluded.scored_to),
+           last_score = CASE WHEN excluded.scored_to >= w.scored_to THEN excluded.last_score ELSE w.last_score END,
+           updated_at = now()`,
+    [serverId, scoredTo, Math.min(1, Math.max(0, lastScore))],
   );
 }
 
@@ -134,6 +152,8 @@ export interface AnomalyOut {
   score: number;
   method: string;
   explanation: string;
+  alarm: boolean;
+  run_points: number;
 }
 
 export interface AnomalyFilter {
@@ -141,22 +161,25 @@ export interface AnomalyFilter {
   from: Date | null;
   to: Date | null;
   minScore: number | null;
+  /** Also the later points of each episode (not only the alarms). */
+  points: boolean;
   limit: number;
 }
 
 /** Anomalies, newest first (anomalies_ts_idx); from inclusive, to exclusive. */
 export async function listAnomalies(db: Queryable, f: AnomalyFilter): Promise<AnomalyOut[]> {
   const { rows } = await db.query<AnomalyOut>(
-    `SELECT a.id::int, a.server_id::int, s.hostname, a.ts, a.metrics, a.score, a.method, a.explanation
+    `SELECT a.id::int, a.server_id::int, s.hostname, a.ts, a.metrics, a.score, a.method, a.explanation,
+            a.alarm, a.run_points
        FROM vigil.anomalies a
        JOIN vigil.servers s ON s.id = a.server_id
-      WHERE ($1::bigint IS NULL OR a.server_id = $1)
+      WHERE ($6 OR a.alarm) AND ($1::bigint IS NULL OR a.server_id = $1)
         AND ($2::timestamptz IS NULL OR a.ts >= $2)
         AND ($3::timestamptz IS NULL OR a.ts < $3)
         AND ($4::float8 IS NULL OR a.score >= $4)
       ORDER BY a.ts DESC, a.id DESC
       LIMIT $5`,
-    [f.serverId, f.from, f.to, f.minScore, f.limit],
+    [f.serverId, f.from, f.to, f.minScore, f.limit, f.points],
   );
   return rows;
 }

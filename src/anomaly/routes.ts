@@ -21,6 +21,11 @@ const Anomaly = Type.Object({
   score: Type.Number({ minimum: 0, maximum: 1, description: 'calibrated; 0.5 is the alarm level' }),
   method: Type.String({ description: "'combined' for the shipped detector" }),
   explanation: Type.String(),
+  alarm: Type.Boolean({ description: "the point that raised its episode's alarm" }),
+  run_points: Type.Integer({
+    minimum: 1,
+    description: 'consecutive points at or above the alarm level ending at this one',
+  }),
 });
 
 const ListQuery = Type.Object(
@@ -29,6 +34,12 @@ const ListQuery = Type.Object(
     from: Type.Optional(Type.String({ format: 'date-time', description: 'inclusive' })),
     to: Type.Optional(Type.String({ format: 'date-time', description: 'exclusive' })),
     min_score: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
+    points: Type.Optional(
+      Type.Boolean({
+        default: false,
+        description: 'also the later points of each episode still at the alarm level, not only the alarms',
+      }),
+    ),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_LIMIT, default: 100 })),
   },
   { additionalProperties: false },
@@ -91,6 +102,7 @@ export async function anomalyRoutes(app: FastifyInstance, ctx: ModuleContext): P
           from,
           to,
           minScore: q.min_score ?? null,
+          points: q.points ?? false,
           limit: q.limit ?? 100,
         }),
       );

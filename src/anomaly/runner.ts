@@ -1,5 +1,8 @@
 // The anomaly runner: after ingest commits a batch, score each touched server's new samples
-// with its ServerDetector and write an `anomalies` row (method 'combined') for every alarm.
+// with its ServerDetector and write an `anomalies` row (method 'combined') for every point at
+// or above the alarm level: the alarm that opens an episode, and the later points of the
+// episode while the score stays there (so "score >= x for N points" rules have N points to
+// read; see migration 0061). Points below the level are not written.
 //
 // Detector state lives in memory, one ServerDetector per server; what must survive a
 // restart is in the database: the watermark (anomaly_state.scored_to) and the samples
@@ -41,7 +44,10 @@ export interface RunSummary {
   servers: number;
   samples: number;
   anomalies: number;
-  /** Servers that got at least one new anomalies row (for the 'anomaly.detected' event). */
+  /**
+   * Servers that got new anomalies rows, or whose run of points at the alarm level ended in
+   * this pass (for the 'anomaly.detected' event: their anomaly rules may change either way).
+   */
   anomalousServers: string[];
 }
 
@@ -66,71 +72,85 @@ export function createAnomalyRunner(deps: AnomalyRunnerDeps): AnomalyRunner {
     calibration: DEFAULT_UNIVARIATE.calibration,
     ...deps.detector,
   };
-  const servers = new Map<string, { detector: ServerDetector; scoredTo: Date }>();
+  // The run: consecutive points at or above the alarm level ending at scoredTo. The alarm level
+  // is also the floor for writing rows: above it a point is an alarm or inside an episode.
+  const floor = detectorOptions.combiner.alarmScore;
+  const servers = new Map<string, { detector: ServerDetector; scoredTo: Date; run: number }>();
   let queue: Promise<unknown> = Promise.resolve();
   const values = new Float64Array(SERVER_METRICS.length);
 
-  async function warm(serverId: string, scoredTo: Date | null, now: Date) {
+  async function warm(serverId: string, scoredTo: Date | null, now: Date, sensitivity: number) {
     const detector = new ServerDetector(detectorOptions);
     const since = new Date((scoredTo ?? now).getTime() - config.warmupHours * HOUR_MS);
-    if (!scoredTo) return { detector, scoredTo: since };
-    // Replay: learn the recent past, write nothing.
+    if (!scoredTo) return { detector, scoredTo: since, run: 0 };
+    // Replay: learn the recent past, write nothing; the run is rebuilt too, so a rule counting
+    // points continues across a restart.
     let from = since;
+    let run = 0;
     for (;;) {
       const rows = await loadSamples(deps.db, serverId, from, scoredTo, config.pageSize);
       for (const r of rows) {
         for (let i = 0; i < values.length; i++) values[i] = r.values[i] ?? NaN;
-        detector.update(r.ts.getTime(), values);
+        run = detector.update(r.ts.getTime(), values, sensitivity) >= floor ? run + 1 : 0;
       }
       if (rows.length < config.pageSize) break;
       from = rows[rows.length - 1]!.ts;
     }
-    return { detector, scoredTo };
+    return { detector, scoredTo, run };
   }
 
   async function scoreServer(
     serverId: string,
     settings: { sensitivity: number; muted: boolean; scoredTo: Date | null },
     now: Date,
-  ): Promise<{ samples: number; anomalies: number }> {
+  ): Promise<{ samples: number; anomalies: number; runEnded: boolean }> {
     let entry = servers.get(serverId);
     // Another process may have scored further (several runners on one database).
     if (!entry || (settings.scoredTo && settings.scoredTo > entry.scoredTo)) {
-      entry = await warm(serverId, settings.scoredTo, now);
+      entry = await warm(serverId, settings.scoredTo, now, settings.sensitivity);
       servers.set(serverId, entry);
     }
     let samples = 0;
     let anomalies = 0;
+    let runEnded = false;
     for (;;) {
       const rows = await loadSamples(deps.db, serverId, entry.scoredTo, END_OF_TIME, config.pageSize);
       if (rows.length === 0) break;
       const found: AnomalyRow[] = [];
+      let run = entry.run;
       for (const r of rows) {
         for (let i = 0; i < values.length; i++) values[i] = r.values[i] ?? NaN;
         const det = entry.detector;
-        det.update(r.ts.getTime(), values, settings.sensitivity);
-        if (det.alarm && !settings.muted) {
+        // The raw combined score, not the one suppressed inside an episode: a rule asks how
+        // anomalous each point is, not whether it paged.
+        const score = det.update(r.ts.getTime(), values, settings.sensitivity);
+        if (score < floor && run > 0) runEnded = true;
+        run = score >= floor ? run + 1 : 0;
+        if (run > 0 && !settings.muted) {
           const reading = det.reading();
           found.push({
             serverId,
             ts: r.ts,
             metrics: reading.metrics,
-            score: reading.score,
+            score,
             method: 'combined',
             explanation: reading.explanation,
+            alarm: det.alarm,
+            runPoints: run,
           });
         }
       }
       const last = rows[rows.length - 1]!.ts;
       await withTransaction(deps.db, async (tx) => {
         anomalies += await insertAnomalies(tx, found);
-        await saveWatermark(tx, serverId, last);
+        await saveWatermark(tx, serverId, last, entry.detector.score);
       });
+      entry.run = run;
       entry.scoredTo = last;
       samples += rows.length;
       if (rows.length < config.pageSize) break;
     }
-    return { samples, anomalies };
+    return { samples, anomalies, runEnded };
   }
 
   async function run(serverIds: readonly (bigint | number | string)[]): Promise<RunSummary> {
@@ -145,7 +165,7 @@ export function createAnomalyRunner(deps: AnomalyRunnerDeps): AnomalyRunner {
         const r = await scoreServer(s.serverId, s, now);
         summary.samples += r.samples;
         summary.anomalies += r.anomalies;
-        if (r.anomalies > 0) summary.anomalousServers.push(s.serverId);
+        if (r.anomalies > 0 || r.runEnded) summary.anomalousServers.push(s.serverId);
       } catch (err) {
         // One server's failure must not stop the others; its watermark stays put, so the
         // next batch retries it.

@@ -34,6 +34,11 @@ export interface VigilEvents {
     source: 'incident' | 'alert';
     incidentId?: number;
   };
+  /**
+   * The alerts module has a requested notification in its outbox (newly or already queued), so
+   * the requester may stop re-requesting it (incidents keeps its pages until it hears this).
+   */
+  'notification.enqueued': { channel: string; dedupKey: string };
 }
 
 export class EventBus {

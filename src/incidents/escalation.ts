@@ -3,6 +3,8 @@
 // process, before or after a restart, continues where the last one stopped. Due rows are
 // claimed with FOR UPDATE SKIP LOCKED and advanced in the same transaction that appends the
 // timeline rows: a step is taken exactly once even when two processes run the job together.
+// The pages themselves are recorded in that transaction too (incident_page_requests), so one
+// decided is never lost to a crash before it reaches the alerts module (see pages.ts).
 import type { Pool } from '../db/pool.ts';
 import { withTransaction } from '../db/transaction.ts';
 import {
@@ -10,20 +12,15 @@ import {
   claimDueIncidents,
   getPolicy,
   insertLogs,
+  insertPageRequests,
   type NewLog,
   setEscalationState,
   userContacts,
 } from './queries.ts';
-import type { PolicyRow, Severity } from './types.ts';
+import type { PageRequest } from './queries-pages.ts';
+import type { PolicyRow } from './types.ts';
 
-export interface Notification {
-  channel: string;
-  title: string;
-  text: string;
-  severity: Severity;
-  dedupKey: string;
-  incidentId: number;
-}
+export type Notification = PageRequest;
 
 export interface EscalationResult {
   /** Incidents whose escalation advanced (first step notified, escalated, or exhausted). */
@@ -90,7 +87,7 @@ export function planStep(inc: DueIncident, policy: PolicyRow | null, now: Date):
 export async function escalateDue(
   pool: Pool,
   now: Date,
-  options: { baseUrl: string; batch?: number },
+  options: { baseUrl: string; batch?: number; resendAfterMs: number },
 ): Promise<EscalationResult> {
   const result: EscalationResult = { advanced: [], notifications: [] };
   const batch = options.batch ?? 100;
@@ -157,6 +154,7 @@ export async function escalateDue(
         );
         if (logs.length > 0) result.advanced.push({ incidentId: inc.id, status: inc.status });
       }
+      await insertPageRequests(c, notifications, now, new Date(now.getTime() + options.resendAfterMs));
       result.notifications.push(...notifications);
       return due.length;
     });

@@ -1,10 +1,12 @@
 // The incidents module: opens incidents from firing alerts ('alert.changed'), runs escalations
-// on a timer (state in PostgreSQL, so a restart resumes them), and serves the incident API.
+// on a timer (state in PostgreSQL, so a restart resumes them, pages included), and serves the
+// incident API.
 import type { VigilModule } from '../module.ts';
 import { incidentRoutes } from './routes/incidents.ts';
 import { policyRoutes } from './routes/policies.ts';
 import { postmortemRoutes } from './routes/postmortems.ts';
 import { reportRoutes } from './routes/reports.ts';
+import { confirmPages } from './pages.ts';
 import { IncidentService } from './service.ts';
 
 export const ESCALATION_JOB = 'incident-escalation';
@@ -18,6 +20,7 @@ export const incidentsModule: VigilModule = {
       // 'pending' never opens anything; 'firing' opens or joins, 'resolved' may auto-resolve.
       if (e.state !== 'pending') service.track(service.onAlert(e.alertId));
     });
+    const unconfirm = confirmPages(ctx.pool, ctx.events, ctx.logger.child({ module: 'incidents' }));
     const every = ctx.config.incidents.escalation_interval;
     return {
       routes: async (app) => {
@@ -32,6 +35,7 @@ export const incidentsModule: VigilModule = {
       ],
       stop: async () => {
         off();
+        unconfirm();
         await service.stop();
       },
     };

@@ -260,4 +260,5 @@ export async function lockIncident(db: Queryable, id: number): Promise<LockedInc
 }
 
 export * from './queries-escalation.ts';
+export * from './queries-pages.ts';
 export * from './queries-reports.ts';

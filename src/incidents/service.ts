@@ -1,15 +1,18 @@
-// The incidents module at run time: what happens after a commit (events, escalation kicks) and
-// the reaction to 'alert.changed'. Escalation runs are chained in this process so the job and
+// The incidents module at run time: what happens after a commit (events, escalation kicks, pages
+// handed to the alerts module) and the reaction to 'alert.changed'. Escalation runs are chained in this process so the job and
 // the kicks after an API call never overlap here; across processes SKIP LOCKED keeps them apart.
 import type { ModuleContext } from '../module.ts';
 import { escalateDue, type EscalationResult } from './escalation.ts';
 import { type AlertOutcome, handleAlert } from './grouping.ts';
+import { emitPages, RESEND_AFTER_MS, resendUnconfirmed } from './pages.ts';
 import { unlinkedFiringAlerts } from './queries.ts';
 
 export class IncidentService {
   private chain: Promise<unknown> = Promise.resolve();
   private readonly inflight = new Set<Promise<unknown>>();
   private stopped = false;
+  /** The first run in this process re-emits every unconfirmed page (see pages.ts). */
+  private resentSinceStart = false;
 
   constructor(readonly ctx: ModuleContext) {}
 
@@ -24,10 +27,17 @@ export class IncidentService {
   escalate(): Promise<EscalationResult> {
     const run = this.chain.then(async () => {
       if (this.stopped) return { advanced: [], notifications: [] };
-      const result = await escalateDue(this.ctx.pool, this.ctx.clock.now(), { baseUrl: this.ctx.baseUrl() });
-      for (const n of result.notifications) {
-        this.ctx.events.emit('notification.requested', { ...n, source: 'incident' });
-      }
+      const now = this.ctx.clock.now();
+      // Pages committed before but never confirmed go first, so a page taken below in this run
+      // is not emitted twice by it.
+      const all = !this.resentSinceStart;
+      await resendUnconfirmed(this.ctx.pool, this.ctx.events, this.ctx.logger, now, all);
+      this.resentSinceStart = true;
+      const result = await escalateDue(this.ctx.pool, now, {
+        baseUrl: this.ctx.baseUrl(),
+        resendAfterMs: RESEND_AFTER_MS,
+      });
+      emitPages(this.ctx.events, result.notifications);
       for (const a of result.advanced) {
         this.ctx.logger.info(
           { incidentId: a.incidentId, job: 'incident-escalation' },

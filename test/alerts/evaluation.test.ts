@@ -125,14 +125,28 @@ test('series rules aggregate metric_samples of the matching series of each serve
 test('anomaly rules fire when the combined score is >= x for N points', async () => {
   const [id] = await addServers(pool, ['odd-host']);
   await createRule(t, { name: 'anomalous', source: 'anomaly', threshold: 0.8, for_points: 3, window: '10m' });
-  const put = (ago: number, score: number) =>
-    pool.query(`INSERT INTO vigil.anomalies (server_id, ts, metrics, score, method) VALUES ($1, $2, '{cpu_usage}', $3, 'combined')`, [id, new Date(clock.now().getTime() - ago * 1000), score]); // prettier-ignore
-  await put(120, 0.9);
-  await put(60, 0.95);
+  // As the anomaly runner writes them: a row per point at or above the alarm level with the
+  // length of the run ending there, and the watermark with the newest point's score.
+  let run = 0;
+  const put = async (ago: number, score: number) => {
+    const ts = new Date(clock.now().getTime() - ago * 1000);
+    run = score >= 0.5 ? run + 1 : 0;
+    if (run > 0)
+      await pool.query(`INSERT INTO vigil.anomalies (server_id, ts, metrics, score, method, alarm, run_points) VALUES ($1, $2, '{cpu_usage}', $3, 'combined', $4, $5)`, [id, ts, score, run === 1, run]); // prettier-ignore
+    await pool.query(`INSERT INTO vigil.anomaly_state (server_id, scored_to, last_score) VALUES ($1, $2, $3) ON CONFLICT (server_id) DO UPDATE SET scored_to = $2, last_score = $3`, [id, ts, score]); // prettier-ignore
+  };
+  await put(180, 0.95);
+  await put(120, 0.2);
+  await put(60, 0.9);
+  await put(30, 0.95);
   t.app.vigil.ctx.events.emit('anomaly.detected', { serverIds: [id as number] });
   await new Promise((r) => setImmediate(r));
   await rt.engine.idle();
-  assert.equal((await openAlerts(pool, 'anomalous')).length, 0, 'two points are not three');
+  assert.equal(
+    (await openAlerts(pool, 'anomalous')).length,
+    0,
+    'two points are not three, nor three with a gap',
+  );
   await put(0, 0.5);
   await rt.engine.evaluate([id as number]);
   assert.equal((await openAlerts(pool, 'anomalous')).length, 0, 'one of the last three is below 0.8');
@@ -146,6 +160,12 @@ test('anomaly rules fire when the combined score is >= x for N points', async ()
   const [a] = await openAlerts(pool, 'anomalous');
   assert.equal(a?.state, 'firing');
   assert.equal(a?.last_value, 0.85, 'the least alarming of the last three');
+  clock.advance(1000);
+  await put(0, 0.1);
+  await rt.engine.evaluate([id as number]);
+  const [b] = await openAlerts(pool, 'anomalous');
+  assert.equal(b?.state, 'resolved', 'the run ended at the newest point');
+  assert.equal(b?.last_value, 0.1);
 });
 
 test('state survives a restart: a fresh engine on the same database continues, without duplicates', async () => {

@@ -27,7 +27,7 @@ interface Row {
 async function anomaliesOf(serverId: string): Promise<Row[] | undefined> {
   const { rows } = await app!.db.pool.query<Row>(
     `SELECT server_id, ts, metrics, score, method, explanation FROM vigil.anomalies
-      WHERE server_id = $1 ORDER BY ts`,
+      WHERE server_id = $1 AND alarm ORDER BY ts`,
     [serverId],
   );
   return rows.length > 0 ? rows : undefined;

@@ -53,53 +53,72 @@ async function addSamples(db: Pool, serverId: string, from: number, to: number):
   );
 }
 
-test('a CPU spike becomes one anomalies row; a muted server gets none', { skip }, async () => {
-  const db = pool!;
-  await ensurePartitionsFor(db, new Date(T0), new Date(T0 + (N + 100) * STEP));
-  const loud = await addServer(db, 'web-1');
-  const quiet = await addServer(db, 'web-2');
-  await db.query(`INSERT INTO vigil.anomaly_settings (server_id, muted) VALUES ($1, true)`, [quiet]);
-  const runner = createAnomalyRunner({ db, logger, clock });
+test(
+  'a CPU spike becomes one alarm row (and rows for its echo at the alarm level); a muted server gets none',
+  { skip },
+  async () => {
+    const db = pool!;
+    await ensurePartitionsFor(db, new Date(T0), new Date(T0 + (N + 100) * STEP));
+    const loud = await addServer(db, 'web-1');
+    const quiet = await addServer(db, 'web-2');
+    await db.query(`INSERT INTO vigil.anomaly_settings (server_id, muted) VALUES ($1, true)`, [quiet]);
+    const runner = createAnomalyRunner({ db, logger, clock });
 
-  await addSamples(db, loud, 0, 1200);
-  await addSamples(db, quiet, 0, 1200);
-  const first = await runner.onBatchCommitted([BigInt(loud), Number(quiet)]);
-  assert.equal(first.samples, 2400);
-  const early = await db.query(`SELECT ts, metrics, score, explanation FROM vigil.anomalies`);
-  assert.equal(
-    first.anomalies,
-    0,
-    `clean history raises nothing: ${JSON.stringify(early.rows)} T0=${new Date(T0).toISOString()}`,
-  );
+    await addSamples(db, loud, 0, 1200);
+    await addSamples(db, quiet, 0, 1200);
+    const first = await runner.onBatchCommitted([BigInt(loud), Number(quiet)]);
+    assert.equal(first.samples, 2400);
+    const early = await db.query(`SELECT ts, metrics, score, explanation FROM vigil.anomalies`);
+    assert.equal(
+      first.anomalies,
+      0,
+      `clean history raises nothing: ${JSON.stringify(early.rows)} T0=${new Date(T0).toISOString()}`,
+    );
 
-  await addSamples(db, loud, 1200, N);
-  await addSamples(db, quiet, 1200, N);
-  const second = await runner.onBatchCommitted([loud, quiet]);
-  assert.equal(second.samples, 2 * (N - 1200));
+    await addSamples(db, loud, 1200, N);
+    await addSamples(db, quiet, 1200, N);
+    const second = await runner.onBatchCommitted([loud, quiet]);
+    assert.equal(second.samples, 2 * (N - 1200));
 
-  const { rows } = await db.query<{
-    server_id: string;
-    ts: Date;
-    metrics: string[];
-    score: number;
-    method: string;
-    explanation: string;
-  }>(`SELECT server_id, ts, metrics, score, method, explanation FROM vigil.anomalies ORDER BY ts`);
-  assert.equal(rows.length, 1, JSON.stringify(rows));
-  const a = rows[0]!;
-  assert.equal(a.server_id, loud);
-  assert.equal(a.ts.getTime(), T0 + SPIKE * STEP);
-  assert.equal(a.method, 'combined');
-  assert.ok(a.score >= 0.5 && a.score <= 1);
-  assert.ok(a.metrics.includes('cpu_usage'));
-  assert.match(a.explanation, /^cpu_usage 95 is .*(σ above|higher)/);
+    const { rows } = await db.query<{
+      server_id: string;
+      ts: Date;
+      metrics: string[];
+      score: number;
+      method: string;
+      explanation: string;
+      run_points: number;
+    }>(
+      `SELECT server_id, ts, metrics, score, method, explanation, run_points FROM vigil.anomalies WHERE alarm ORDER BY ts`,
+    );
+    assert.equal(rows.length, 1, JSON.stringify(rows));
+    const a = rows[0]!;
+    assert.equal(a.server_id, loud);
+    assert.equal(a.ts.getTime(), T0 + SPIKE * STEP);
+    assert.equal(a.method, 'combined');
+    assert.ok(a.score >= 0.5 && a.score <= 1);
+    assert.ok(a.metrics.includes('cpu_usage'));
+    assert.match(a.explanation, /^cpu_usage 95 is .*(σ above|higher)/);
+    assert.equal(a.run_points, 1);
+    // The points after the spike that stay at the alarm level (the hour's spread includes the
+    // spike) are rows too, not alarms: consecutive points, each run one longer.
+    const later = await db.query<{ ts: Date; run_points: number; score: number }>(
+      `SELECT ts, run_points, score FROM vigil.anomalies WHERE NOT alarm ORDER BY ts`,
+    );
+    later.rows.forEach((r, i) => {
+      assert.equal(r.ts.getTime(), T0 + (SPIKE + 1 + i) * STEP);
+      assert.equal(r.run_points, i + 2);
+      assert.ok(r.score >= 0.5);
+    });
+    assert.ok(later.rows.length < 24, `an echo, not a flood: ${later.rows.length} rows`);
 
-  const marks = await db.query<{ server_id: string; scored_to: Date }>(
-    `SELECT server_id, scored_to FROM vigil.anomaly_state`,
-  );
-  assert.equal(marks.rows.length, 2);
-  for (const m of marks.rows) assert.equal(m.scored_to.getTime(), T0 + (N - 1) * STEP);
-});
+    const marks = await db.query<{ server_id: string; scored_to: Date }>(
+      `SELECT server_id, scored_to FROM vigil.anomaly_state`,
+    );
+    assert.equal(marks.rows.length, 2);
+    for (const m of marks.rows) assert.equal(m.scored_to.getTime(), T0 + (N - 1) * STEP);
+  },
+);
 
 test('a restarted runner resumes from the watermark and never rescores', { skip }, async () => {
   const db = pool!;
@@ -112,7 +131,7 @@ test('a restarted runner resumes from the watermark and never rescores', { skip 
   const more = await restarted.onBatchCommitted([loud!.id]);
   assert.equal(more.samples, 20);
   assert.equal(more.anomalies, 0);
-  const count = await db.query<{ n: string }>(`SELECT count(*) AS n FROM vigil.anomalies`);
+  const count = await db.query<{ n: string }>(`SELECT count(*) AS n FROM vigil.anomalies WHERE alarm`);
   assert.equal(Number(count.rows[0]!.n), 1);
   assert.equal(await restarted.retrain(), 1);
 });

@@ -6,13 +6,16 @@ import { ESCALATION_JOB } from '../../src/incidents/index.ts';
 import { createLogger } from '../../src/logger.ts';
 import { startVigil } from '../../src/main.ts';
 import { testApp, testConfig } from '../helpers/app.ts';
-import { api, collectNotifications, logActions, minutes } from './fixtures.ts';
+import { api, collectNotifications, logActions, minutes, pagesConfirmed } from './fixtures.ts';
 
 const clock = new ManualClock('2026-03-02T10:00:00Z');
 const app = await testApp({ clock });
 const call = api(app);
 const notes = collectNotifications(app);
-const escalate = () => app.vigil.scheduler.runNow(ESCALATION_JOB);
+const escalate = async () => {
+  await app.vigil.scheduler.runNow(ESCALATION_JOB);
+  await pagesConfirmed(app);
+};
 await createUserWithToken(app.db.pool, { username: 'alice', role: 'devops', email: 'alice@example.com' });
 await createUserWithToken(app.db.pool, { username: 'bob', role: 'devops' });
 

@@ -76,6 +76,22 @@ export function collectNotifications(app: TestApp): VigilEvents['notification.re
   return seen;
 }
 
+/**
+ * Waits until the alerts module confirmed every page handed to it. Real confirmations take
+ * milliseconds, far less than the minute before an unconfirmed page is emitted again; a test
+ * that jumps the clock forward must let them land first, or it sees those re-emissions.
+ */
+export async function pagesConfirmed(app: TestApp): Promise<void> {
+  for (let i = 0; i < 400; i++) {
+    const { rows } = await app.db.pool.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM vigil.incident_page_requests',
+    );
+    if (rows[0]?.n === 0) return;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error('pages were not confirmed by the alerts module');
+}
+
 export function api(app: TestApp) {
   const inject = app.vigil.app.inject.bind(app.vigil.app);
   return async (

@@ -1,4 +1,4 @@
-import { type SectionDef, bool, duration, int } from '../define.ts';
+import { type SectionDef, bool, duration, int, text } from '../define.ts';
 
 // Settings of the alerts module (rules, evaluation, notifications). Rules themselves live in the
 // database (alerts_configuration) or a YAML file applied with `vigil alerts rules apply`.
@@ -68,5 +68,11 @@ export const alerts = {
     default: 8,
     doc: 'Deliveries in flight at once; a hanging receiver holds one slot until delivery_timeout.',
     ...int(1, 128),
+  },
+  email_channel: {
+    env: 'VIGIL_ALERTS_EMAIL_CHANNEL',
+    default: 'email',
+    doc: 'The e-mail channel whose SMTP settings and sender deliver `email:<address>` targets (incident escalation paging a user or an address); `to` is replaced by that address.',
+    ...text(/^[a-z0-9][a-z0-9_.-]{0,62}$/, 'a channel name (lowercase letters, digits, _ . -)'),
   },
 } satisfies SectionDef;
