@@ -20,11 +20,22 @@ export function toColumns(res: SeriesResponse, metrics: string[]): Columns {
 }
 
 /**
- * Network columns hold bytes per sample interval; avg × samples is the bucket's total, so
- * total / step is bytes per second whatever the resolution (raw, hourly or daily) served it.
+ * Network columns hold bytes per sample interval; avg × samples is the bucket's total. Divided
+ * by the time it covers — the step, or the gap since the previous bucket when samples are
+ * sparser than the step (older history every 10 minutes under a 1-minute step) — it is bytes
+ * per second whatever the resolution.
  */
-export function perSecond(col: (number | null)[], samples: number[], stepSeconds: number): (number | null)[] {
-  return col.map((v, i) => (v === null || stepSeconds <= 0 ? null : (v * (samples[i] ?? 0)) / stepSeconds));
+export function perSecond(
+  col: (number | null)[],
+  samples: number[],
+  ts: number[],
+  stepSeconds: number,
+): (number | null)[] {
+  return col.map((v, i) => {
+    const gap = i > 0 ? (ts[i] ?? 0) - (ts[i - 1] ?? 0) : stepSeconds;
+    const span = Math.max(stepSeconds, (samples[i] ?? 0) <= 1 ? gap : stepSeconds);
+    return v === null || span <= 0 ? null : (v * (samples[i] ?? 0)) / span;
+  });
 }
 
 export interface Range {

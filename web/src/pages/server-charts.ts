@@ -92,7 +92,7 @@ export function serverCharts(
       SPECS.forEach((spec, i) => {
         const ys = spec.series.map((s) => {
           const col = cols.values[s.key] ?? [];
-          return spec.unit === 'bytes/s' ? perSecond(col, cols.samples, res.step_seconds) : col;
+          return spec.unit === 'bytes/s' ? perSecond(col, cols.samples, cols.ts, res.step_seconds) : col;
         });
         charts[i]?.update([cols.ts, ...ys] as uPlot.AlignedData, markers);
       });
