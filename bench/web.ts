@@ -11,9 +11,11 @@ import { gzipSync } from 'node:zlib';
 import { createUserWithToken } from '../src/auth/users.ts';
 import { loadConfig } from '../src/config/index.ts';
 import { copyMetrics } from '../src/demo/history.ts';
+import { ReplayClock } from '../src/demo/clock.ts';
 import { seedDemo } from '../src/demo/seed.ts';
 import { createLogger } from '../src/logger.ts';
 import { startVigil } from '../src/main.ts';
+import { refreshDaily, refreshHourly, refreshViews } from '../src/rollups/index.ts';
 import { ensurePartitionsFor } from '../src/storage/index.ts';
 import { DIST_DIR } from '../src/web/build.ts';
 import { chromiumMissing, launch, screenshot } from '../test/web/helpers/browser.ts';
@@ -40,11 +42,14 @@ const config = loadConfig({
     agent: { enabled: false },
   },
 });
-const vigil = await startVigil({ config, logger: createLogger('warn') });
-const now = new Date();
+const vigil = await startVigil({ config, logger: createLogger('warn'), clock: new ReplayClock() });
 const log = (m: string) => process.stderr.write(`bench web: ${m}\n`);
 log('seeding 1,000 servers');
-const seeded = await seedDemo(vigil.db.pool, { servers: 1000, days: 1, fineHours: 1, now });
+const seeded = await seedDemo(
+  { pool: vigil.db.pool, ctx: vigil.ctx },
+  { servers: 1000, days: 1, fineHours: 1 },
+);
+const now = vigil.ctx.clock.now();
 log('30 days of one-minute samples for one server');
 const client = await vigil.db.pool.connect();
 try {
@@ -61,6 +66,11 @@ try {
 } finally {
   client.release();
 }
+// Rollups and views as the scheduler keeps them: the 30-day chart reads the hourly rollup.
+log('building rollups');
+await refreshHourly(vigil.db.pool, { now });
+await refreshDaily(vigil.db.pool, { now });
+await refreshViews(vigil.db.pool, { now });
 const { token } = await createUserWithToken(vigil.db.pool, { username: 'bench', role: 'readonly' });
 
 const browser = await launch();

@@ -1,7 +1,7 @@
 // The dashboard's only way to the server: typed calls to Vigil's public /api/v1. The session
 // cookie authenticates (sent by the browser, invisible to scripts); every call also sends the
 // CSRF header the server requires on cookie-authenticated writes. docs/dashboard.md lists the
-// endpoints each page uses.
+// endpoints each page uses; their shapes are in types.ts.
 import type * as T from './types.ts';
 
 export class ApiError extends Error {
@@ -55,66 +55,59 @@ async function call<R>(method: string, path: string, body?: unknown, query?: Que
   return data as R;
 }
 
-/** Lists come as an array or as { items | data | rows, total }: accept each. */
-function list<R>(data: unknown): T.Page<R> {
-  if (Array.isArray(data)) return { items: data as R[], total: data.length };
-  const o = (data ?? {}) as { items?: R[]; data?: R[]; rows?: R[]; total?: number };
-  const items = o.items ?? o.data ?? o.rows ?? [];
-  return { items, total: o.total ?? items.length };
-}
-
-const getList = async <R>(path: string, query?: Query) => list<R>(await call('GET', path, undefined, query));
+const get = <R>(path: string, query?: Query) => call<R>('GET', path, undefined, query);
+const iso = (d: Date) => d.toISOString();
 
 export const api = {
   signIn: (token: string) => call<T.Me>('POST', '/session', { token }),
   signOut: () => call<void>('DELETE', '/session'),
   me: () => call<T.Me>('GET', '/me'),
 
-  fleetOverview: () => call<T.FleetOverview>('GET', '/fleet/overview'),
-  regions: () => getList<T.RegionHealth>('/fleet/regions'),
-  top: (metric: string, limit = 5) => getList<T.TopServer>('/fleet/top', { metric, limit }),
+  fleetOverview: () => get<T.FleetOverview>('/fleet/overview'),
+  /** Per-region hourly points (the view) over the window: network totals come from these. */
+  regionSeries: (from: Date) => get<T.RegionSeries>('/fleet/regions', { from: iso(from) }),
+  top: (metric: string, from: Date, limit = 5) =>
+    get<{ items: T.TopServer[] }>('/fleet/top', { metric, from: iso(from), limit }),
+  topTalkers: (limit = 5) => get<{ items: T.TopTalker[] }>('/fleet/top-talkers', { limit }),
 
-  servers: (q: T.ServerQuery) => getList<T.Server>('/servers', { ...q }),
-  server: (id: number) => call<T.Server>('GET', `/servers/${id}`),
-  series: (id: number, from: Date, to: Date, step?: number) =>
-    call<T.SeriesResponse>('GET', `/servers/${id}/series`, undefined, {
-      from: from.toISOString(),
-      to: to.toISOString(),
-      step,
+  servers: (q: T.ServerQuery) => get<T.ServerPage>('/servers', { ...q }),
+  series: (id: number, from: Date, to: Date, step: number, metrics: string[]) =>
+    get<T.SeriesResponse>(`/servers/${id}/series`, {
+      from: iso(from),
+      to: iso(to),
+      step: `${step}s`,
+      metrics: metrics.join(','),
     }),
-  logs: (q: {
-    server_id?: number;
-    from?: string;
-    to?: string;
-    q?: string;
-    severity_max?: number;
-    limit?: number;
-  }) => getList<T.ErrorLog>('/logs', q),
+  logs: (q: { server_id?: number; from?: string; to?: string; severity?: string; limit?: number }) =>
+    get<{ items: T.ErrorLog[]; next_cursor: string | null }>('/logs', q),
 
-  alerts: (q: { state?: string; server_id?: number; from?: string; limit?: number }) =>
-    getList<T.Alert>('/alerts', q),
-  acknowledgeAlert: (id: number) => call<T.Alert>('POST', `/alerts/${id}/acknowledge`, {}),
-  rules: () => getList<T.Rule>('/rules'),
-  setRuleEnabled: (id: number, enabled: boolean) => call<T.Rule>('PATCH', `/rules/${id}`, { enabled }),
-  createRule: (rule: T.RuleInput) => call<T.Rule>('POST', '/rules', rule),
-  deleteRule: (id: number) => call<void>('DELETE', `/rules/${id}`),
-  silences: () => getList<T.Silence>('/silences'),
-  createSilence: (s: T.SilenceInput) => call<T.Silence>('POST', '/silences', s),
-  deleteSilence: (id: number) => call<void>('DELETE', `/silences/${id}`),
-  maintenance: () => getList<T.Maintenance>('/maintenance-windows'),
-  createMaintenance: (m: T.MaintenanceInput) => call<T.Maintenance>('POST', '/maintenance-windows', m),
-  deleteMaintenance: (id: number) => call<void>('DELETE', `/maintenance-windows/${id}`),
+  alerts: (q: { state?: string; server?: string; since?: string; limit?: number }) =>
+    get<T.Alert[]>('/alerts', q),
+  acknowledgeAlert: (id: number) => call<T.Alert>('POST', `/alerts/${id}/ack`, {}),
+  rules: () => get<T.Rule[]>('/alerts/rules'),
+  createRule: (rule: T.RuleInput) => call<T.Rule>('POST', '/alerts/rules', rule),
+  /** The API replaces a rule whole (PUT): send it back as read, with `enabled` flipped. */
+  setRuleEnabled: async (id: number, enabled: boolean) => {
+    const { id: _id, updated_at: _u, ...spec } = await get<T.Rule>(`/alerts/rules/${id}`);
+    return call<T.Rule>('PUT', `/alerts/rules/${id}`, { ...spec, enabled });
+  },
+  silences: () => get<T.Silence[]>('/alerts/silences'),
+  createSilence: (s: T.SilenceInput) => call<T.Silence>('POST', '/alerts/silences', s),
+  deleteSilence: (id: number) => call<void>('DELETE', `/alerts/silences/${id}`),
+  maintenance: () => get<T.Maintenance[]>('/alerts/maintenance'),
+  createMaintenance: (m: T.MaintenanceInput) => call<T.Maintenance>('POST', '/alerts/maintenance', m),
+  deleteMaintenance: (id: number) => call<void>('DELETE', `/alerts/maintenance/${id}`),
 
-  incidents: (q: { status?: string; limit?: number }) => getList<T.Incident>('/incidents', q),
-  incident: (id: number) => call<T.IncidentDetail>('GET', `/incidents/${id}`),
-  timeline: (id: number) => getList<T.TimelineEntry>(`/incidents/${id}/timeline`),
+  incidents: (q: { status?: string; limit?: number }) => get<T.Incident[]>('/incidents', q),
+  incident: (id: number) => get<T.IncidentDetail>(`/incidents/${id}`),
+  timeline: (id: number) => get<T.TimelineEntry[]>(`/incidents/${id}/timeline`),
   acknowledgeIncident: (id: number) => call<T.Incident>('POST', `/incidents/${id}/acknowledge`, {}),
   resolveIncident: (id: number, note?: string) =>
     call<T.Incident>('POST', `/incidents/${id}/resolve`, note ? { note } : {}),
-  addNote: (id: number, note: string) => call<T.TimelineEntry>('POST', `/incidents/${id}/notes`, { note }),
+  addNote: (id: number, text: string) => call<{ id: number }>('POST', `/incidents/${id}/notes`, { text }),
 
   anomalies: (q: { server_id?: number; from?: string; to?: string; limit?: number }) =>
-    getList<T.Anomaly>('/anomalies', q),
-  report: (kind: string, from: string, to: string) =>
-    call<unknown>('GET', `/reports/${encodeURIComponent(kind)}`, undefined, { from, to }),
+    get<T.Anomaly[]>('/anomalies', q),
+  /** kind daily|weekly; date = first UTC day of the period (default: the last whole one). */
+  report: (kind: string, date?: string) => get<T.Report>(`/reports/${encodeURIComponent(kind)}`, { date }),
 };

@@ -1,46 +1,40 @@
-// Turns the series API's answer (columnar arrays or a list of points, ts as epoch seconds,
-// milliseconds or ISO) into uPlot's aligned columns: x in epoch seconds, one array per metric.
-import type { SeriesResponse } from './types.ts';
+// Turns the series API's points ({ts, samples, cpu_usage: {avg, min, max, p95}, …}) into uPlot's
+// aligned columns: x in epoch seconds, one array of bucket averages per metric.
+import type { SeriesResponse, Stat } from './types.ts';
 
 export interface Columns {
   ts: number[];
+  samples: number[];
   values: Record<string, (number | null)[]>;
 }
 
-function toSeconds(t: number | string): number {
-  if (typeof t === 'number') return t > 1e11 ? t / 1000 : t;
-  return new Date(t).getTime() / 1000;
-}
-
-function toNumber(v: unknown): number | null {
-  if (v === null || v === undefined || v === '') return null;
-  const n = typeof v === 'number' ? v : Number(v);
-  return Number.isFinite(n) ? n : null;
-}
-
 export function toColumns(res: SeriesResponse, metrics: string[]): Columns {
+  const pts = res.points;
   const values: Record<string, (number | null)[]> = {};
-  if (Array.isArray(res.points)) {
-    const pts = res.points;
-    const ts = pts.map((p) => toSeconds((p.ts ?? p.bucket ?? p.time ?? 0) as number | string));
-    for (const m of metrics) values[m] = pts.map((p) => toNumber(p[m] ?? p[`${m}_avg`]));
-    return { ts, values };
-  }
-  const ts = (res.ts ?? []).map(toSeconds);
-  const cols = (res.series ?? res) as Record<string, unknown>;
-  for (const m of metrics) {
-    const col = (cols[m] ?? cols[`${m}_avg`]) as unknown[] | undefined;
-    values[m] = Array.isArray(col) ? col.map(toNumber) : ts.map(() => null);
-  }
-  return { ts, values };
+  for (const m of metrics) values[m] = pts.map((p) => (p[m] as Stat | undefined)?.avg ?? null);
+  return {
+    ts: pts.map((p) => new Date(p.ts).getTime() / 1000),
+    samples: pts.map((p) => p.samples),
+    values,
+  };
 }
 
-/** Bytes per sample interval → bytes per second, so ranges with different steps compare. */
-export function perSecond(col: (number | null)[], ts: number[], step?: number): (number | null)[] {
+/**
+ * Network columns hold bytes per sample interval; avg × samples is the bucket's total. Divided
+ * by the time it covers — the step, or the gap since the previous bucket when samples are
+ * sparser than the step (older history every 10 minutes under a 1-minute step) — it is bytes
+ * per second whatever the resolution.
+ */
+export function perSecond(
+  col: (number | null)[],
+  samples: number[],
+  ts: number[],
+  stepSeconds: number,
+): (number | null)[] {
   return col.map((v, i) => {
-    if (v === null) return null;
-    const dt = step ?? (i > 0 ? (ts[i] ?? 0) - (ts[i - 1] ?? 0) : (ts[1] ?? 0) - (ts[0] ?? 0));
-    return dt > 0 ? v / dt : null;
+    const gap = i > 0 ? (ts[i] ?? 0) - (ts[i - 1] ?? 0) : stepSeconds;
+    const span = Math.max(stepSeconds, (samples[i] ?? 0) <= 1 ? gap : stepSeconds);
+    return v === null || span <= 0 ? null : (v * (samples[i] ?? 0)) / span;
   });
 }
 
@@ -60,9 +54,14 @@ export const RANGES: Range[] = [
   { key: '30d', label: '30d', seconds: 30 * 86_400, refreshMs: 0 },
 ];
 
-/** A step that yields at most ~`points` samples over the window (the API may round it). */
-export function stepFor(seconds: number, points = 720): number {
+/**
+ * A step giving at most ~`points` buckets. Beyond two days it is a whole number of hours, so the
+ * API answers from the hourly rollup instead of scanning raw samples.
+ */
+export function stepFor(seconds: number, points = 500): number {
   const raw = Math.ceil(seconds / points);
-  for (const s of [10, 30, 60, 300, 900, 1800, 3600, 10_800, 21_600, 86_400]) if (s >= raw) return s;
+  const min = seconds > 2 * 86_400 ? 3600 : 0;
+  for (const s of [10, 30, 60, 300, 900, 1800, 3600, 10_800, 21_600, 43_200, 86_400])
+    if (s >= raw && s >= min) return s;
   return 86_400;
 }

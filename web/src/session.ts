@@ -18,7 +18,7 @@ const RIGHTS: Record<string, Role[]> = {
   'silence.write': ['admin', 'devops'],
   'incident.write': ['admin', 'devops'],
   'rule.write': ['admin'],
-  'maintenance.write': ['admin'],
+  'maintenance.write': ['admin', 'devops'],
   'admin.pages': ['admin'],
 };
 

@@ -1,6 +1,7 @@
 // `vigil demo`: runs Vigil like `vigil start` with a simulated fleet seeded into its database
 // (see src/demo/seed.ts), so every dashboard page has something to show.
 import type { Command } from 'commander';
+import { ReplayClock } from '../../demo/clock.ts';
 import { seedDemo } from '../../demo/seed.ts';
 import { createLogger } from '../../logger.ts';
 import { startVigil, type Vigil } from '../../main.ts';
@@ -19,16 +20,18 @@ export async function seedForDemo(vigil: Vigil, flags: DemoFlags = {}): Promise<
   if (!Number.isInteger(days) || days < 1 || days > 60) fail('--days must be 1..60');
   const started = Date.now();
   process.stdout.write(`Seeding the demo fleet (${servers} servers, ${days} days of history)…\n`);
-  const r = await seedDemo(vigil.db.pool, {
-    servers,
-    days,
-    fineHours: 24,
-    now: vigil.ctx.clock.now(),
-    onProgress: (step) => process.stdout.write(`  ${step}…\n`),
-  });
+  const r = await seedDemo(
+    { pool: vigil.db.pool, ctx: vigil.ctx },
+    {
+      servers,
+      days,
+      fineHours: 24,
+      onProgress: (step) => process.stdout.write(`  ${step}…\n`),
+    },
+  );
   process.stdout.write(
     r.seeded
-      ? `Demo fleet ready in ${((Date.now() - started) / 1000).toFixed(1)} s: open ${vigil.url}/#/ (incident: ${vigil.url}/#/incidents/${r.incidentId}).\n`
+      ? `Demo fleet ready in ${((Date.now() - started) / 1000).toFixed(1)} s: open ${vigil.url}/#/${r.incidentId ? ` (incident: ${vigil.url}/#/incidents/${r.incidentId})` : ''}.\n`
       : `A demo fleet of ${r.servers} servers is already there; open ${vigil.url}/#/.\n`,
   );
 }
@@ -50,7 +53,8 @@ export function registerDemo(program: Command): void {
       const logger = createLogger(config.server.log_level);
       let vigil: Vigil;
       try {
-        vigil = await startVigil({ config, logger });
+        // A ReplayClock lets the seeder run the alert engine over the last hours (src/demo/clock.ts).
+        vigil = await startVigil({ config, logger, clock: new ReplayClock() });
         if (vigil.bootstrapToken) {
           process.stdout.write(
             `\nCreated user "admin". Its API token (also in ${vigil.bootstrapToken.file}):\n\n  ${vigil.bootstrapToken.token}\n\n`,

@@ -1,5 +1,6 @@
 // Alerts: what is firing now and what resolved recently. Devops and admins acknowledge an alert
-// or silence its rule on that server; readonly users see the same list without those buttons.
+// or silence its rule on that server (a silence of labels alertname and hostname); readonly
+// users see the same list without those buttons.
 import { api } from '../api.ts';
 import { badge, button, field, h, link, replace, select, table } from '../dom.ts';
 import { dateTime, duration, num } from '../format.ts';
@@ -31,7 +32,7 @@ function silenceForm(a: Alert, done: () => void): HTMLElement {
     'form',
     {
       class: 'inline-form',
-      'aria-label': `Silence ${a.rule_name ?? 'alert'} on ${a.hostname ?? a.server_id}`,
+      'aria-label': `Silence ${a.rule} on ${a.hostname}`,
     },
     field('Silence for', hours),
     field('Comment', comment),
@@ -39,14 +40,13 @@ function silenceForm(a: Alert, done: () => void): HTMLElement {
   );
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
-    const ends = new Date(Date.now() + Number(hours.value) * 3600_000).toISOString();
+    const quote = (v: string) => JSON.stringify(v); // matcher values are quoted strings
     void act(
       submit,
       () =>
         api.createSilence({
-          rule_id: a.rule_id,
-          server_id: a.server_id,
-          ends_at: ends,
+          matchers: [`alertname=${quote(a.rule)}`, `hostname=${quote(a.hostname)}`],
+          duration: `${hours.value}h`,
           comment: comment.value,
         }),
       'Silence created',
@@ -58,7 +58,7 @@ function silenceForm(a: Alert, done: () => void): HTMLElement {
 function actions(a: Alert, refresh: () => void): Node[] {
   const out: Node[] = [];
   if (a.state !== 'resolved' && can('alert.acknowledge')) {
-    if (a.acknowledged_at) out.push(badge('acknowledged', 'ok'));
+    if (a.acknowledged_at) out.push(badge(`acknowledged by ${a.acknowledged_by ?? '?'}`, 'ok'));
     else {
       const ack = button(
         'Acknowledge',
@@ -106,8 +106,8 @@ export async function renderAlerts(root: HTMLElement, route: Route): Promise<voi
       list,
       `${state} alerts`,
       () => api.alerts({ state, limit: 200 }),
-      (p) =>
-        p.items.length === 0
+      (items) =>
+        items.length === 0
           ? empty(
               state === 'firing' ? 'Nothing is firing. All quiet.' : 'No resolved alerts yet.',
               'Rules are on the Rules page.',
@@ -115,14 +115,14 @@ export async function renderAlerts(root: HTMLElement, route: Route): Promise<voi
           : table(
               `${state} alerts`,
               ['Severity', 'Alert', 'Server', 'Value', 'Since', 'For', 'Incident', ''],
-              p.items,
+              items,
               (a) => [
                 badge(
                   a.severity,
                   a.severity === 'critical' ? 'bad' : a.severity === 'warning' ? 'warn' : 'info',
                 ),
-                a.rule_name ?? `rule ${a.rule_id}`,
-                link(`#/servers/${a.server_id}`, a.hostname ?? `server ${a.server_id}`),
+                a.rule,
+                link(`#/servers/${a.server_id}`, a.hostname),
                 num(a.last_value ?? a.peak_value, 1),
                 dateTime(a.fired_at ?? a.started_at),
                 duration(a.fired_at ?? a.started_at, a.resolved_at),

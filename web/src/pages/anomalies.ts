@@ -25,25 +25,22 @@ export async function renderAnomalies(root: HTMLElement, route: Route): Promise<
       list,
       'anomalies',
       () => api.anomalies({ from, limit: 200 }),
-      (p) =>
-        p.items.length === 0
+      (items) =>
+        items.length === 0
           ? empty(
               'No anomaly in this window.',
               'Detectors score every new sample; widen the window to look further back.',
             )
-          : table('Anomalies', ['When', 'Server', 'Metrics', 'Score', 'Method', 'Why'], p.items, (a) => {
+          : table('Anomalies', ['When', 'Server', 'Metrics', 'Score', 'Method', 'Why'], items, (a) => {
               const t = new Date(a.ts).getTime();
               const around = `from=${new Date(t - 3 * 3600_000).toISOString()}&to=${new Date(t + 3 * 3600_000).toISOString()}`;
               return [
                 dateTime(a.ts),
-                link(
-                  `#/servers/${a.server_id}?range=custom&${around}`,
-                  a.hostname ?? `server ${a.server_id}`,
-                ),
+                link(`#/servers/${a.server_id}?range=custom&${around}`, a.hostname),
                 a.metrics.join(', '),
                 h('span', { class: 'meter', style: `--v:${Math.round(a.score * 100)}%` }, a.score.toFixed(2)),
                 a.method.replace(/_/g, ' '),
-                a.explanation ?? '',
+                a.explanation,
               ];
             }),
     );

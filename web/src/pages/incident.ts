@@ -9,17 +9,10 @@ import type { IncidentDetail, TimelineEntry } from '../types.ts';
 import { act, empty, failure, loading } from '../views.ts';
 import { statusBadge } from './incidents.ts';
 
-function describe(e: TimelineEntry): string {
-  const d = e.details ?? {};
-  const note = typeof d.note === 'string' ? d.note : typeof d.text === 'string' ? d.text : '';
-  const rest = Object.entries(d)
-    .filter(([k]) => k !== 'note' && k !== 'text')
-    .map(([k, v]) => `${k}: ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`)
-    .join(', ');
-  return [note, rest].filter(Boolean).join(' — ');
-}
-
-function timelineView(entries: TimelineEntry[]): Node {
+function timelineView(entries: TimelineEntry[] | null): Node {
+  // Only responders may read the timeline (PostgreSQL refuses readonly); say so instead of "none".
+  if (entries === null)
+    return empty('Your role may not read the response timeline.', 'Devops and admin users see it.');
   if (entries.length === 0) return empty('No actions recorded yet.');
   return h(
     'ol',
@@ -31,7 +24,7 @@ function timelineView(entries: TimelineEntry[]): Node {
         h('time', { datetime: e.ts }, dateTime(e.ts)),
         h('strong', {}, ` ${e.action.replace(/_/g, ' ')}`),
         e.actor ? ` by ${e.actor}` : '',
-        h('div', { class: 'detail' }, describe(e)),
+        h('div', { class: 'detail' }, e.text),
       ),
     ),
   );
@@ -86,15 +79,11 @@ export async function renderIncident(root: HTMLElement, route: Route, signal: Ab
   const load = async (): Promise<void> => {
     if (!root.dataset.loaded) replace(root, loading(`incident ${id}`));
     try {
-      const [i, timeline] = await Promise.all([
+      const [i, entries] = await Promise.all([
         api.incident(id),
-        api
-          .timeline(id)
-          .then((t) => t.items)
-          .catch(() => null),
+        can('incident.write') ? api.timeline(id) : Promise.resolve(null),
       ]);
       if (signal.aborted) return;
-      const entries = timeline ?? i.timeline ?? [];
       replace(
         root,
         h('p', {}, link('#/incidents', '← Incidents')),
@@ -105,19 +94,20 @@ export async function renderIncident(root: HTMLElement, route: Route, signal: Ab
           statusBadge(i.status),
           ' ',
           badge(i.severity, i.severity === 'critical' ? 'bad' : 'warn'),
+          i.acknowledged_by_name ? ` acknowledged by ${i.acknowledged_by_name} ·` : '',
           ` opened ${dateTime(i.created_at)}, ${i.resolved_at ? `resolved after ${duration(i.created_at, i.resolved_at)}` : `open for ${duration(i.created_at)}`}`,
           i.region ? ` · region ${i.region}` : '',
         ),
         i.summary ? h('p', {}, i.summary) : null,
         actionsView(i, () => void load()),
-        i.alerts?.length
+        i.alerts.length
           ? h(
               'section',
               { class: 'card' },
               h('h2', {}, 'Alerts'),
               table('Linked alerts', ['Alert', 'Server', 'State', 'Since'], i.alerts, (a) => [
-                a.rule_name ?? `rule ${a.rule_id}`,
-                link(`#/servers/${a.server_id}`, a.hostname ?? `server ${a.server_id}`),
+                a.rule_name,
+                link(`#/servers/${a.server_id}`, a.hostname),
                 a.state,
                 dateTime(a.fired_at ?? a.started_at),
               ]),

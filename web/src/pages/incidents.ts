@@ -40,21 +40,22 @@ export async function renderIncidents(root: HTMLElement, route: Route): Promise<
       list,
       'incidents',
       () => api.incidents({ status: status === 'all' ? undefined : status, limit: 200 }),
-      (p) =>
-        p.items.length === 0
+      (items) =>
+        items.length === 0
           ? empty(
               status === 'open' ? 'No open incident.' : 'No incidents here.',
               'Incidents open when a critical alert fires.',
             )
           : table(
               'Incidents',
-              ['Status', 'Severity', 'Title', 'Region', 'Opened', 'Duration'],
-              p.items,
+              ['Status', 'Severity', 'Title', 'Region', 'Alerts', 'Opened', 'Duration'],
+              items,
               (i) => [
                 statusBadge(i.status),
                 badge(i.severity, i.severity === 'critical' ? 'bad' : 'warn'),
                 link(`#/incidents/${i.id}`, i.title),
                 i.region ?? '',
+                i.alert_count,
                 dateTime(i.created_at),
                 duration(i.created_at, i.resolved_at),
               ],

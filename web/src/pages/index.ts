@@ -9,7 +9,7 @@ import { renderReports } from './reports.ts';
 import { renderRules } from './rules.ts';
 import { renderServer } from './server.ts';
 import { renderServers } from './servers.ts';
-import { windowsPage } from './windows.ts';
+import { renderMaintenance, renderSilences } from './windows.ts';
 
 export function registerPages(): void {
   route('/', 'Fleet overview', renderFleet);
@@ -21,6 +21,6 @@ export function registerPages(): void {
   route('/anomalies', 'Anomalies', renderAnomalies);
   route('/reports', 'Reports', renderReports);
   route('/rules', 'Alert rules', renderRules);
-  route('/silences', 'Silences', windowsPage('silences'));
-  route('/maintenance', 'Maintenance windows', windowsPage('maintenance'));
+  route('/silences', 'Silences', renderSilences);
+  route('/maintenance', 'Maintenance windows', renderMaintenance);
 }

@@ -1,4 +1,5 @@
-// Alert rules: everyone may read them; only admins create, enable/disable or delete.
+// Alert rules: everyone may read them; only admins create them or switch them on and off.
+// (Deleting and full editing are in the CLI and the YAML apply: the API has no DELETE route.)
 import { api } from '../api.ts';
 import { badge, button, field, h, replace, select, table } from '../dom.ts';
 import { can } from '../session.ts';
@@ -28,7 +29,8 @@ function createForm(done: () => void): HTMLElement {
     step: 'any',
     value: '90',
   });
-  const forS = h('input', { type: 'number', name: 'for_seconds', min: 0, value: '300' });
+  const forS = h('input', { type: 'text', name: 'for', value: '5m', pattern: '[0-9]+[smhd]?' });
+  const win = h('input', { type: 'text', name: 'window', value: '5m', pattern: '[0-9]+[smhd]?' });
   const submit = h('button', { type: 'submit' }, 'Create rule');
   const form = h(
     'form',
@@ -54,7 +56,8 @@ function createForm(done: () => void): HTMLElement {
       ),
     ),
     field('Threshold', threshold),
-    field('For (seconds)', forS),
+    field('Average over', win, 'e.g. 1m, 5m'),
+    field('For', forS, 'how long before it fires'),
     field(
       'Severity',
       select(
@@ -79,9 +82,11 @@ function createForm(done: () => void): HTMLElement {
           name: name.value.trim(),
           enabled: true,
           metric,
+          aggregation: 'avg',
+          window: win.value.trim() || '5m',
           operator,
           threshold: Number(threshold.value),
-          for_seconds: Number(forS.value),
+          for: forS.value.trim() || '0',
           severity,
         }),
       'Rule created',
@@ -90,15 +95,34 @@ function createForm(done: () => void): HTMLElement {
   return form;
 }
 
+function condition(r: Rule): string {
+  const what =
+    r.source === 'anomaly'
+      ? 'anomaly score'
+      : `${r.aggregation ?? 'avg'}(${r.metric ?? '?'}) over ${String(r.window ?? '')}`;
+  const hold = r.for && r.for !== '0s' && r.for !== 0 ? ` for ${String(r.for)}` : '';
+  return `${what} ${r.operator} ${r.threshold}${hold}`;
+}
+
+function scope(r: Rule): string {
+  const s = r.scope ?? {};
+  const parts = [
+    s.region ? `region ${s.region}` : '',
+    s.server ? `server ${s.server}` : '',
+    ...Object.entries(s.labels ?? {}).map(([k, v]) => `${k}=${v}`),
+  ];
+  return parts.filter(Boolean).join(', ') || 'all servers';
+}
+
 function row(r: Rule, refresh: () => void): Node[] {
   const cells: Node[] = [
     h('span', {}, r.name),
-    h('code', {}, `${r.metric} ${r.operator} ${r.threshold}${r.for_seconds ? ` for ${r.for_seconds}s` : ''}`),
+    h('code', {}, condition(r)),
     badge(r.severity, r.severity === 'critical' ? 'bad' : r.severity === 'warning' ? 'warn' : 'info'),
-    h('span', {}, r.scope_region ?? 'all'),
+    h('span', {}, scope(r)),
   ];
-  if (!can('rule.write'))
-    return [...cells, badge(r.enabled ? 'enabled' : 'disabled', r.enabled ? 'ok' : 'muted')];
+  const state = badge(r.enabled ? 'enabled' : 'disabled', r.enabled ? 'ok' : 'muted');
+  if (!can('rule.write')) return [...cells, state];
   const toggle = button(
     r.enabled ? 'Disable' : 'Enable',
     () =>
@@ -109,24 +133,7 @@ function row(r: Rule, refresh: () => void): Node[] {
       ).then((ok) => ok && refresh()),
     { 'aria-label': `${r.enabled ? 'Disable' : 'Enable'} rule ${r.name}` },
   );
-  const del = button(
-    'Delete',
-    () => {
-      if (!confirm(`Delete rule "${r.name}" and its alert history?`)) return;
-      void act(del, () => api.deleteRule(r.id), 'Rule deleted').then((ok) => ok && refresh());
-    },
-    { class: 'danger', 'aria-label': `Delete rule ${r.name}` },
-  );
-  return [
-    ...cells,
-    h(
-      'span',
-      { class: 'actions' },
-      badge(r.enabled ? 'enabled' : 'disabled', r.enabled ? 'ok' : 'muted'),
-      toggle,
-      del,
-    ),
-  ];
+  return [...cells, h('span', { class: 'actions' }, state, toggle)];
 }
 
 export async function renderRules(root: HTMLElement): Promise<void> {
@@ -136,13 +143,13 @@ export async function renderRules(root: HTMLElement): Promise<void> {
       list,
       'rules',
       () => api.rules(),
-      (p) =>
-        p.items.length === 0
+      (items) =>
+        items.length === 0
           ? empty('No alert rules yet.', can('rule.write') ? 'Create one below.' : 'An admin creates rules.')
           : table(
               'Alert rules',
               ['Name', 'Condition', 'Severity', 'Scope', can('rule.write') ? 'Actions' : 'State'],
-              p.items,
+              items,
               (r) => row(r, () => void load()),
             ),
     );

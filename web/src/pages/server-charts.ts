@@ -38,29 +38,23 @@ const METRICS = SPECS.flatMap((s) => s.series.map((x) => x.key));
 
 export interface ServerCharts {
   el: HTMLElement[];
-  load(from: Date, to: Date): Promise<void>;
+  /** Draws the window; resolves to the server's host name (the series answer carries it). */
+  load(from: Date, to: Date): Promise<string>;
   destroy(): void;
 }
 
-async function markersFor(serverId: number, from: Date, to: Date): Promise<Markers> {
-  const sec = (iso: string) => new Date(iso).getTime() / 1000;
-  // Markers are extra: a chart still draws if the alert or anomaly API is absent or refuses.
-  const [alerts, anomalies] = await Promise.all([
-    api.alerts({ server_id: serverId, from: from.toISOString(), limit: 200 }).catch(() => ({ items: [] })),
-    api
-      .anomalies({ server_id: serverId, from: from.toISOString(), to: to.toISOString(), limit: 200 })
-      .catch(() => ({ items: [] })),
-  ]);
-  return {
-    alerts: alerts.items
-      .filter((a) => a.state !== 'pending')
-      .map((a) => ({
-        from: sec(a.fired_at ?? a.started_at),
-        to: a.resolved_at ? sec(a.resolved_at) : null,
-        label: a.rule_name ?? `alert ${a.id}`,
-      })),
-    anomalies: anomalies.items.map((a) => ({ ts: sec(a.ts), label: a.explanation ?? a.metrics.join(', ') })),
-  };
+const sec = (iso: string) => new Date(iso).getTime() / 1000;
+
+/** Alert episodes of the server overlapping the window (alerts are filtered by host name). */
+async function alertMarkers(hostname: string, from: Date): Promise<Markers['alerts']> {
+  const alerts = await api.alerts({ server: hostname, limit: 200 });
+  return alerts
+    .filter((a) => a.state !== 'pending' && (!a.resolved_at || sec(a.resolved_at) >= from.getTime() / 1000))
+    .map((a) => ({
+      from: sec(a.fired_at ?? a.started_at),
+      to: a.resolved_at ? sec(a.resolved_at) : null,
+      label: a.rule,
+    }));
 }
 
 export function serverCharts(
@@ -73,23 +67,36 @@ export function serverCharts(
     c.el.dataset.chart = spec.id;
     return c;
   });
+  let hostname: string | null = null;
+  // Markers are extra: a chart still draws if the alert or anomaly API refuses or fails.
+  const none = <T>(p: Promise<T[]>) => p.catch(() => [] as T[]);
   return {
     el: charts.map((c) => c.el),
     async load(from, to) {
       const step = stepFor((to.getTime() - from.getTime()) / 1000);
-      const [res, markers] = await Promise.all([
-        api.series(serverId, from, to, step),
-        markersFor(serverId, from, to),
+      const [res, anomalies, known] = await Promise.all([
+        api.series(serverId, from, to, step, METRICS),
+        none(
+          api.anomalies({ server_id: serverId, from: from.toISOString(), to: to.toISOString(), limit: 200 }),
+        ),
+        hostname ? none(alertMarkers(hostname, from)) : Promise.resolve(null),
       ]);
+      hostname = res.hostname;
+      // The first load learns the host name from the series; its alert query follows it.
+      const alerts = known ?? (await none(alertMarkers(hostname, from)));
+      const markers: Markers = {
+        alerts,
+        anomalies: anomalies.map((a) => ({ ts: sec(a.ts), label: a.explanation || a.metrics.join(', ') })),
+      };
       const cols = toColumns(res, METRICS);
-      const stepSeconds = typeof res.step_seconds === 'number' ? res.step_seconds : undefined;
       SPECS.forEach((spec, i) => {
         const ys = spec.series.map((s) => {
           const col = cols.values[s.key] ?? [];
-          return spec.unit === 'bytes/s' ? perSecond(col, cols.ts, stepSeconds) : col;
+          return spec.unit === 'bytes/s' ? perSecond(col, cols.samples, cols.ts, res.step_seconds) : col;
         });
         charts[i]?.update([cols.ts, ...ys] as uPlot.AlignedData, markers);
       });
+      return res.hostname;
     },
     destroy() {
       for (const c of charts) c.destroy();

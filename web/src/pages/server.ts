@@ -5,11 +5,23 @@ import { badge, button, field, h, replace, table } from '../dom.ts';
 import { ago, dateTime, toLocalInput } from '../format.ts';
 import { type Route, setQuery } from '../router.ts';
 import { RANGES } from '../series.ts';
-import type { ErrorLog, Server } from '../types.ts';
+import type { ErrorLog, Health, Server } from '../types.ts';
 import { empty, failure, loading, section } from '../views.ts';
 import { serverCharts } from './server-charts.ts';
 
 const SEVERITY = ['emerg', 'alert', 'crit', 'error', 'warning', 'notice', 'info', 'debug'];
+const LOG_SPAN_MS = 31 * 86_400_000; // the log search spans at most 31 days
+
+/** The fleet view's thresholds: a sample within 2 minutes is up, within 10 stale, else down. */
+export function health(lastSeen: string | null): Health {
+  const age = lastSeen ? Date.now() - new Date(lastSeen).getTime() : Infinity;
+  return age <= 120_000 ? 'up' : age <= 600_000 ? 'stale' : 'down';
+}
+
+export function healthBadge(lastSeen: string | null): HTMLElement {
+  const s = health(lastSeen);
+  return badge(s, s === 'up' ? 'ok' : s === 'stale' ? 'warn' : 'bad');
+}
 
 function header(s: Server): HTMLElement {
   const labels = Object.entries(s.labels ?? {}).map(([k, v]) => badge(`${k}=${v}`, 'label'));
@@ -20,8 +32,8 @@ function header(s: Server): HTMLElement {
     h(
       'p',
       {},
-      s.status ? badge(s.status, s.status === 'up' ? 'ok' : s.status === 'stale' ? 'warn' : 'bad') : null,
-      ` ${s.region} · ${s.environment ?? ''} · last seen ${ago(s.last_seen_at)} `,
+      healthBadge(s.last_seen_at),
+      ` ${s.region} · ${s.environment} · last seen ${ago(s.last_seen_at)} `,
       labels,
     ),
   );
@@ -115,10 +127,14 @@ export async function renderServer(root: HTMLElement, route: Route, signal: Abor
       from: rangeKey === 'custom' ? from.toISOString() : undefined,
       to: rangeKey === 'custom' ? to.toISOString() : undefined,
     });
-    if (!quiet) status.textContent = 'Loading charts…';
+    if (!quiet) {
+      status.textContent = 'Loading charts…';
+      delete chartsEl.dataset.loaded; // the marker tests and the bench wait for means this window
+    }
     try {
-      await charts.load(from, to);
+      const hostname = await charts.load(from, to);
       if (signal.aborted) return;
+      if (!headShown) void showHead(hostname);
       status.textContent = `${dateTime(from.toISOString())} – ${dateTime(to.toISOString())}. Drag on a chart to zoom; double-click to reset.`;
       chartsEl.dataset.loaded = 'true';
     } catch (e) {
@@ -132,7 +148,14 @@ export async function renderServer(root: HTMLElement, route: Route, signal: Abor
       void section(
         logsEl,
         'error logs',
-        () => api.logs({ server_id: id, from: from.toISOString(), to: to.toISOString(), limit: 50 }),
+        () =>
+          api.logs({
+            server_id: id,
+            from: new Date(Math.max(from.getTime(), to.getTime() - LOG_SPAN_MS)).toISOString(),
+            to: to.toISOString(),
+            severity: 'err',
+            limit: 50,
+          }),
         (p) => logsView(p.items),
       );
   }
@@ -152,9 +175,19 @@ export async function renderServer(root: HTMLElement, route: Route, signal: Abor
     charts.destroy();
   });
 
-  api.server(id).then(
-    (s) => replace(head, header(s)),
-    (e: unknown) => replace(head, h('h1', {}, `Server ${id}`), failure(e)),
-  );
+  // No single-server endpoint: the series names the host, the list (searched by that name)
+  // gives its region, labels and last sample.
+  let headShown = false;
+  async function showHead(hostname: string): Promise<void> {
+    headShown = true;
+    try {
+      const page = await api.servers({ q: hostname, limit: 100 });
+      const s = page.items.find((x) => x.id === id);
+      replace(head, s ? header(s) : h('h1', {}, hostname));
+    } catch (e) {
+      replace(head, h('h1', {}, hostname), failure(e));
+    }
+  }
   await reload();
+  if (!headShown) replace(head, h('h1', {}, `Server ${id}`));
 }

@@ -1,21 +1,23 @@
-// Servers list: search by host name, filter by region, label and health, sort by any column,
-// page through. Filters live in the URL, so a filtered view can be bookmarked or shared.
+// Servers list: search by host name, filter by region and label, sort, page through. Filters
+// live in the URL, so a filtered view can be bookmarked or shared. The API pages by keyset
+// (a cursor, no total): pages never repeat or skip a server while the fleet changes.
 import { api } from '../api.ts';
-import { badge, button, field, h, link, replace, select } from '../dom.ts';
-import { ago, pct } from '../format.ts';
+import { button, field, h, link, replace, select } from '../dom.ts';
+import { ago, dateTime } from '../format.ts';
 import { type Route, setQuery } from '../router.ts';
 import type { Server, ServerQuery } from '../types.ts';
 import { empty, failure, loading } from '../views.ts';
+import { healthBadge } from './server.ts';
 
 const PAGE = 50;
-const COLUMNS: [key: string, label: string][] = [
+/** Columns; a key is one the API sorts by, null for one it cannot. */
+const COLUMNS: [key: string | null, label: string][] = [
   ['hostname', 'Server'],
   ['region', 'Region'],
-  ['status', 'Health'],
-  ['cpu_usage', 'CPU'],
-  ['memory_usage', 'Memory'],
-  ['disk_usage', 'Disk'],
+  [null, 'Environment'],
+  [null, 'Health'],
   ['last_seen_at', 'Last seen'],
+  ['first_seen_at', 'First seen'],
 ];
 
 function labels(s: Server): string {
@@ -30,27 +32,17 @@ export async function renderServers(root: HTMLElement, route: Route, signal: Abo
     q: q.get('q') ?? '',
     region: q.get('region') ?? '',
     label: q.get('label') ?? '',
-    status: q.get('status') ?? '',
     sort: q.get('sort') ?? 'hostname',
     order: q.get('order') === 'desc' ? 'desc' : 'asc',
-    offset: Number(q.get('offset') ?? 0) || 0,
+    cursor: q.get('cursor') ?? undefined,
     limit: PAGE,
   };
+  /** Cursors of the pages before this one, for "Previous". */
+  const back: (string | undefined)[] = [];
   const results = h('div', { 'data-testid': 'servers' });
   const search = h('input', { type: 'search', name: 'q', value: state.q ?? '', placeholder: 'web-01' });
   const label = h('input', { type: 'text', name: 'label', value: state.label ?? '', placeholder: 'role=db' });
   const regionSel = select('region', [['', 'All regions']], state.region ?? '', (v) => update({ region: v }));
-  const statusSel = select(
-    'status',
-    [
-      ['', 'Any health'],
-      ['up', 'Up'],
-      ['stale', 'Stale'],
-      ['down', 'Down'],
-    ],
-    state.status ?? '',
-    (v) => update({ status: v }),
-  );
   let debounce = 0;
   search.addEventListener('input', () => {
     window.clearTimeout(debounce);
@@ -66,13 +58,12 @@ export async function renderServers(root: HTMLElement, route: Route, signal: Abo
       field('Search host name', search),
       field('Region', regionSel),
       field('Label', label, 'key=value'),
-      field('Health', statusSel),
     ),
     results,
   );
-  void api.regions().then(
+  void api.fleetOverview().then(
     (r) => {
-      for (const reg of r.items)
+      for (const reg of r.regions)
         regionSel.append(
           h('option', { value: reg.region, selected: reg.region === state.region }, reg.region),
         );
@@ -81,20 +72,24 @@ export async function renderServers(root: HTMLElement, route: Route, signal: Abo
   );
 
   function update(change: Partial<ServerQuery>): void {
-    Object.assign(state, change, 'offset' in change ? {} : { offset: 0 });
+    if (!('cursor' in change)) {
+      change.cursor = undefined; // a new filter or sort starts at the first page
+      back.length = 0;
+    }
+    Object.assign(state, change);
     setQuery({
       q: state.q,
       region: state.region,
       label: state.label,
-      status: state.status,
       sort: state.sort === 'hostname' ? undefined : state.sort,
       order: state.order === 'asc' ? undefined : state.order,
-      offset: state.offset ? String(state.offset) : undefined,
+      cursor: state.cursor,
     });
     void load();
   }
 
-  function header(key: string, text: string): HTMLElement {
+  function header(key: string | null, text: string): HTMLElement {
+    if (key === null) return h('th', { scope: 'col' }, text);
     const active = state.sort === key;
     const dir = active ? (state.order === 'asc' ? 'ascending' : 'descending') : 'none';
     return h(
@@ -120,14 +115,13 @@ export async function renderServers(root: HTMLElement, route: Route, signal: Abo
         );
         return;
       }
-      const from = (state.offset ?? 0) + 1;
-      const to = (state.offset ?? 0) + page.items.length;
+      const pageNo = back.length + 1;
       replace(
         results,
         h(
           'table',
           {},
-          h('caption', {}, `Servers ${from}–${to} of ${page.total}`),
+          h('caption', {}, `Servers, page ${pageNo}${page.next_cursor ? '' : ' (last)'}`),
           h(
             'thead',
             {},
@@ -151,17 +145,10 @@ export async function renderServers(root: HTMLElement, route: Route, signal: Abo
                   h('small', { class: 'labels' }, labels(s)),
                 ),
                 h('td', {}, s.region),
-                h(
-                  'td',
-                  {},
-                  s.status
-                    ? badge(s.status, s.status === 'up' ? 'ok' : s.status === 'stale' ? 'warn' : 'bad')
-                    : '–',
-                ),
-                h('td', {}, pct(s.cpu_usage)),
-                h('td', {}, pct(s.memory_usage)),
-                h('td', {}, pct(s.disk_usage)),
+                h('td', {}, s.environment),
+                h('td', {}, healthBadge(s.last_seen_at)),
                 h('td', {}, ago(s.last_seen_at)),
+                h('td', {}, dateTime(s.first_seen_at)),
               ),
             ),
           ),
@@ -169,17 +156,16 @@ export async function renderServers(root: HTMLElement, route: Route, signal: Abo
         h(
           'nav',
           { class: 'pager', 'aria-label': 'Pages' },
-          button('Previous', () => update({ offset: Math.max(0, (state.offset ?? 0) - PAGE) }), {
-            disabled: from <= 1,
-          }),
-          h(
-            'span',
-            {},
-            `Page ${Math.floor((state.offset ?? 0) / PAGE) + 1} of ${Math.max(1, Math.ceil(page.total / PAGE))}`,
+          button('Previous', () => update({ cursor: back.pop() }), { disabled: back.length === 0 }),
+          h('span', {}, `Page ${pageNo}`),
+          button(
+            'Next',
+            () => {
+              back.push(state.cursor);
+              update({ cursor: page.next_cursor ?? undefined });
+            },
+            { disabled: !page.next_cursor },
           ),
-          button('Next', () => update({ offset: (state.offset ?? 0) + PAGE }), {
-            disabled: to >= page.total,
-          }),
         ),
       );
     } catch (e) {
