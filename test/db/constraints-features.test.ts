@@ -176,7 +176,31 @@ describeConstraints(pool, fixtures, [
     valid: (f) => ({ server_id: f.serverId, scored_to: t0 }),
     refused: [
       notNull('no watermark', { scored_to: null }),
+      check('last score above 1', { last_score: 1.5 }, 'anomaly_state_last_score_check'),
+      check('last score NaN', { last_score: NaN }, 'anomaly_state_last_score_check'),
       fk('unknown server', { server_id: MISSING_ID }, 'anomaly_state_server_id_fkey'),
+    ],
+  },
+  {
+    table: 'incident_page_requests',
+    valid: (f) => ({
+      incident_id: f.incidentId,
+      channel: 'ops',
+      dedup_key: 'incident-notify:1',
+      title: 'paged',
+      body: 'text',
+      severity: 'critical',
+      created_at: t0,
+      next_emit_at: t0,
+    }),
+    refused: [
+      check('empty channel', { channel: '' }, 'incident_page_requests_channel_check'),
+      check('empty dedup key', { dedup_key: '' }, 'incident_page_requests_dedup_key_check'),
+      check('title over 1000 characters', { title: 'x'.repeat(1001) }, 'incident_page_requests_title_check'),
+      check('body over 10000 characters', { body: 'x'.repeat(10001) }, 'incident_page_requests_body_check'),
+      check('unknown severity', { severity: 'sev1' }, 'incident_page_requests_severity_check'),
+      check('negative emits', { emits: -1 }, 'incident_page_requests_emits_check'),
+      fk('unknown incident', { incident_id: MISSING_ID }, 'incident_page_requests_incident_id_fkey'),
     ],
   },
 ]);

@@ -89,6 +89,7 @@ describeConstraints(pool, fixtures, [
         'anomalies_metrics_check',
       ),
       check('unknown method', { method: 'lstm' }, 'anomalies_method_check'),
+      check('a run of 0 points', { run_points: 0 }, 'anomalies_run_points_check'),
       check('explanation over 1000 characters', { explanation: long(1001) }, 'anomalies_explanation_check'),
       fk('unknown server', { server_id: MISSING_ID }, 'anomalies_server_id_fkey'),
       dup(

@@ -173,6 +173,11 @@ export const ROLE_MATRIX: MatrixAction[] = [
   a('anomaly_state', 'INSERT', `INSERT INTO vigil.anomaly_state (server_id, scored_to) VALUES ($1, ${now})`, NOBODY, (i) => [i.spareServerId]),
   a('anomaly_state', 'UPDATE', `UPDATE vigil.anomaly_state SET scored_to = ${now} WHERE server_id = $1`, NOBODY, (i) => [i.serverId]),
   a('anomaly_state', 'DELETE', 'DELETE FROM vigil.anomaly_state WHERE server_id = $1', NOBODY, (i) => [i.serverId]),
+  // Only Vigil itself (the owner) pages: no role reads or writes pending page requests.
+  a('incident_page_requests', 'SELECT', 'SELECT * FROM vigil.incident_page_requests', NOBODY),
+  a('incident_page_requests', 'INSERT', `INSERT INTO vigil.incident_page_requests (incident_id, channel, dedup_key, title, body, severity, created_at, next_emit_at) VALUES ($1, 'ops', 'k', 't', 'b', 'info', ${now}, ${now})`, NOBODY, (i) => [i.incidentId]),
+  a('incident_page_requests', 'UPDATE', 'UPDATE vigil.incident_page_requests SET emits = 2 WHERE incident_id = $1', NOBODY, (i) => [i.incidentId]),
+  a('incident_page_requests', 'DELETE', 'DELETE FROM vigil.incident_page_requests WHERE incident_id = $1', NOBODY, (i) => [i.incidentId]),
 
   // Rollups, their markers and watermarks, and the dashboard views: read by every role but ingest,
   // written only by the rollups job (the owner). ingest's rows reach the markers through a
