@@ -1,40 +1,8 @@
 // `vigil demo`: runs Vigil like `vigil start` with a simulated fleet seeded into its database
 // (see src/demo/seed.ts), so every dashboard page has something to show.
 import type { Command } from 'commander';
-import { ReplayClock } from '../../demo/clock.ts';
-import { seedDemo } from '../../demo/seed.ts';
-import { createLogger } from '../../logger.ts';
-import { startVigil, type Vigil } from '../../main.ts';
-import { fail, loadConfigOrExit, reportAndExit } from '../context.ts';
-
-export interface DemoFlags {
-  servers?: string;
-  days?: string;
-}
-
-/** Seeds the demo fleet into a running Vigil and tells the user where to look. */
-export async function seedForDemo(vigil: Vigil, flags: DemoFlags = {}): Promise<void> {
-  const servers = Number(flags.servers ?? 50);
-  const days = Number(flags.days ?? 30);
-  if (!Number.isInteger(servers) || servers < 5 || servers > 5000) fail('--servers must be 5..5000');
-  if (!Number.isInteger(days) || days < 1 || days > 60) fail('--days must be 1..60');
-  const started = Date.now();
-  process.stdout.write(`Seeding the demo fleet (${servers} servers, ${days} days of history)…\n`);
-  const r = await seedDemo(
-    { pool: vigil.db.pool, ctx: vigil.ctx },
-    {
-      servers,
-      days,
-      fineHours: 24,
-      onProgress: (step) => process.stdout.write(`  ${step}…\n`),
-    },
-  );
-  process.stdout.write(
-    r.seeded
-      ? `Demo fleet ready in ${((Date.now() - started) / 1000).toFixed(1)} s: open ${vigil.url}/#/${r.incidentId ? ` (incident: ${vigil.url}/#/incidents/${r.incidentId})` : ''}.\n`
-      : `A demo fleet of ${r.servers} servers is already there; open ${vigil.url}/#/.\n`,
-  );
-}
+import { loadConfigOrExit } from '../context.ts';
+import { type DemoFlags, runInForeground } from '../foreground.ts';
 
 export function registerDemo(program: Command): void {
   program
@@ -50,26 +18,6 @@ export function registerDemo(program: Command): void {
         server: opts.port ? { port: opts.port } : {},
         agent: { enabled: false },
       });
-      const logger = createLogger(config.server.log_level);
-      let vigil: Vigil;
-      try {
-        // A ReplayClock lets the seeder run the alert engine over the last hours (src/demo/clock.ts).
-        vigil = await startVigil({ config, logger, clock: new ReplayClock() });
-        if (vigil.bootstrapToken) {
-          process.stdout.write(
-            `\nCreated user "admin". Its API token (also in ${vigil.bootstrapToken.file}):\n\n  ${vigil.bootstrapToken.token}\n\n`,
-          );
-        }
-        await seedForDemo(vigil, opts);
-      } catch (e) {
-        reportAndExit(e);
-      }
-      const stop = () =>
-        void vigil.close().then(
-          () => process.exit(0),
-          () => process.exit(1),
-        );
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
+      await runInForeground(config, { servers: opts.servers, days: opts.days });
     });
 }
