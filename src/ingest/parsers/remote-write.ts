@@ -1,9 +1,11 @@
-// Prometheus remote_write 1.0: a snappy block-compressed protobuf WriteRequest. The schema is
+// Prometheus remote_write 1.0: a snappy block-compressed protobuf WriteRequest (decompressed by
+// our own bounds-checked decoder, see snappy.ts). The schema is
 // written here rather than fetched (prometheus/prompb/types.proto and remote.proto, only the
 // fields Vigil reads; exemplars, histograms and metadata are skipped by the decoder).
 import protobuf from 'protobufjs';
 import snappy from 'snappyjs';
 import type { CounterState } from '../counters.ts';
+import { snappyUncompress } from './snappy.ts';
 import { type IngestLimits, type ParseResult, emptyResult } from '../types.ts';
 import { type PromSeries, mapPromSeries } from './node-exporter.ts';
 
@@ -48,8 +50,8 @@ export function decodeRemoteWrite(
 ): { series: PromSeries[] } | { reason: string } {
   let raw: Uint8Array;
   try {
-    // snappyjs checks the declared length against the limit before allocating: no bombs.
-    raw = snappy.uncompress(body, maxUncompressed);
+    // The declared length is checked against the limit before allocating: no bombs.
+    raw = snappyUncompress(body, maxUncompressed);
   } catch (e) {
     return { reason: `not a valid snappy block: ${(e as Error).message.slice(0, 120)}` };
   }

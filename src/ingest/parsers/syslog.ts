@@ -120,7 +120,7 @@ export function parseSyslog(
   result.total = 1;
   const text = (typeof frame === 'string' ? frame : lossy.decode(frame))
     .replace(/[\r\n]+$/, '')
-    .replace(/\u0000/g, '\uFFFD');
+    .replaceAll('\u0000', '\uFFFD');
   const pri = PRI_RE.exec(text);
   const priValue = pri ? Number(pri[1]) : -1;
   if (!pri || priValue > 191) {
