@@ -6,6 +6,7 @@ import snappy from 'snappyjs';
 import {
   CounterState,
   type ParseResult,
+  type PromSeries,
   checkLog,
   checkMetric,
   encodeRemoteWrite,
@@ -189,7 +190,7 @@ test('line protocol', { timeout: 60_000 }, () => {
 
 test('remote_write', { timeout: 60_000 }, () => {
   const state = new CounterState(10_000);
-  const series = [
+  const series: PromSeries[] = [
     {
       labels: { __name__: 'node_cpu_seconds_total', instance: 'h:9100', cpu: '0', mode: 'idle' },
       samples: [{ value: 10, tsMs: ts }],
