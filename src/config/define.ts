@@ -24,7 +24,11 @@ const fail = (allowed: string): never => {
 };
 
 const asString = (raw: unknown): string =>
-  typeof raw === 'string' ? raw.trim() : typeof raw === 'number' || typeof raw === 'boolean' ? String(raw) : '';
+  typeof raw === 'string'
+    ? raw.trim()
+    : typeof raw === 'number' || typeof raw === 'boolean'
+      ? String(raw)
+      : '';
 
 export function int(min: number, max: number): Pick<KeyDef<number>, 'parse' | 'allowed'> {
   const allowed = `an integer from ${min} to ${max}`;

@@ -13,7 +13,17 @@ import { ingest } from './sections/ingest.ts';
 import { rollups } from './sections/rollups.ts';
 import { server } from './sections/server.ts';
 
-export const SECTIONS = { server, database, auth, agent, ingest, rollups, alerts, incidents, anomaly } as const;
+export const SECTIONS = {
+  server,
+  database,
+  auth,
+  agent,
+  ingest,
+  rollups,
+  alerts,
+  incidents,
+  anomaly,
+} as const;
 type Sections = typeof SECTIONS;
 export type Config = { readonly [S in keyof Sections]: SectionValues<Sections[S]> };
 
@@ -55,13 +65,15 @@ export function loadConfig(options: LoadOptions = {}): Config {
   const problems: string[] = [];
 
   for (const name of Object.keys(toml)) {
-    if (!(name in SECTIONS)) problems.push(`${file}: unknown section [${name}]; known: ${Object.keys(SECTIONS).join(', ')}`);
+    if (!(name in SECTIONS))
+      problems.push(`${file}: unknown section [${name}]; known: ${Object.keys(SECTIONS).join(', ')}`);
   }
   const result: Record<string, Record<string, unknown>> = {};
   for (const [sectionName, defs] of Object.entries(SECTIONS) as [string, SectionDef][]) {
     const fromFile = (toml[sectionName] ?? {}) as Record<string, unknown>;
-    const fromOverrides = ((options.overrides as Record<string, Record<string, unknown>> | undefined)?.[sectionName] ??
-      {}) as Record<string, unknown>;
+    const fromOverrides = ((options.overrides as Record<string, Record<string, unknown>> | undefined)?.[
+      sectionName
+    ] ?? {}) as Record<string, unknown>;
     for (const key of Object.keys(fromFile)) {
       if (!(key in defs)) problems.push(`${file}: unknown key ${sectionName}.${key}`);
     }
@@ -92,7 +104,13 @@ export function loadConfig(options: LoadOptions = {}): Config {
 }
 
 /** Every key with its environment variable, default and doc: for docs and `vigil config`. */
-export function describeConfig(): { key: string; env: string; default: unknown; allowed: string; doc: string }[] {
+export function describeConfig(): {
+  key: string;
+  env: string;
+  default: unknown;
+  allowed: string;
+  doc: string;
+}[] {
   return Object.entries(SECTIONS).flatMap(([s, defs]) =>
     Object.entries(defs as SectionDef).map(([k, d]) => ({
       key: `${s}.${k}`,

@@ -12,7 +12,8 @@
 export const ROLES = ['admin', 'devops', 'readonly', 'ingest'] as const;
 export type Role = (typeof ROLES)[number];
 
-export const isRole = (v: unknown): v is Role => typeof v === 'string' && (ROLES as readonly string[]).includes(v);
+export const isRole = (v: unknown): v is Role =>
+  typeof v === 'string' && (ROLES as readonly string[]).includes(v);
 
 /** The PostgreSQL role name for an application role. Only ever built from the constant list. */
 export const dbRole = (role: Role): string => `vigil_${role}`;

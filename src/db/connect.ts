@@ -30,7 +30,11 @@ export async function connectDatabase(
   let embedded: EmbeddedServer | null = null;
   let url = config.database.url;
   if (url === '') {
-    embedded = await startEmbedded({ dataDir: config.server.data_dir, port: config.database.embedded_port, onLog: options.onLog });
+    embedded = await startEmbedded({
+      dataDir: config.server.data_dir,
+      port: config.database.embedded_port,
+      onLog: options.onLog,
+    });
     url = embedded.url;
   } else {
     checkTls(url, config.database.require_tls);

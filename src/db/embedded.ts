@@ -37,6 +37,31 @@ function portFree(port: number): Promise<boolean> {
   });
 }
 
+/** A server another Vigil process already runs on this data directory (pid alive, same port). */
+function runningServer(pgDir: string, port: number): boolean {
+  const pidFile = join(pgDir, 'postmaster.pid');
+  if (!existsSync(pidFile)) return false;
+  const [pid, , , filePort] = readFileSync(pidFile, 'utf8').split('\n');
+  if (Number(filePort) !== port) return false;
+  try {
+    process.kill(Number(pid), 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function ensureDatabase(adminUrl: string, database: string): Promise<void> {
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  try {
+    const exists = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
+    if (exists.rowCount === 0) await admin.query(`CREATE DATABASE ${pg.escapeIdentifier(database)}`);
+  } finally {
+    await admin.end();
+  }
+}
+
 function password(dataDir: string): string {
   const file = join(dataDir, 'pg-password');
   if (existsSync(file)) return readFileSync(file, 'utf8').trim();
@@ -51,6 +76,13 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
   // As root the server runs as `postgres`, which must be able to walk into data_dir.
   mkdirSync(dataDir, { recursive: true, mode: 0o711 });
   if (isRoot()) chmodSync(dataDir, 0o711);
+  const database = options.database ?? 'vigil';
+  if (runningServer(pgDir, options.port)) {
+    // `vigil status` or `vigil user create` while `vigil start` runs: use its server, never stop it.
+    const base = `postgres://postgres:${encodeURIComponent(password(dataDir))}@127.0.0.1:${options.port}`;
+    await ensureDatabase(`${base}/postgres`, database);
+    return { url: `${base}/${database}`, adminUrl: `${base}/postgres`, stop: async () => undefined };
+  }
   if (!(await portFree(options.port))) {
     throw new AppError(
       'UNAVAILABLE',
@@ -71,7 +103,9 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
     postgresFlags: [
       ...['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
       ...['-c', 'max_connections=200', '-c', 'shared_buffers=512MB', '-c', 'max_wal_size=4GB'],
-      ...(options.ephemeral ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'] : []),
+      ...(options.ephemeral
+        ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off']
+        : []),
     ],
     onLog: (m: string) => {
       log.push(m);
@@ -87,19 +121,17 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
     if (!existsSync(join(pgDir, 'PG_VERSION'))) await server.initialise();
     await server.start();
   } catch (e) {
-    const reason = log.filter((l) => /FATAL|ERROR|could not/i.test(l)).pop()?.trim() ?? String(e ?? 'exited');
-    throw new AppError('UNAVAILABLE', `embedded PostgreSQL in ${pgDir} did not start: ${reason}`, { cause: e });
+    const reason =
+      log
+        .filter((l) => /FATAL|ERROR|could not/i.test(l))
+        .pop()
+        ?.trim() ?? String(e ?? 'exited');
+    throw new AppError('UNAVAILABLE', `embedded PostgreSQL in ${pgDir} did not start: ${reason}`, {
+      cause: e,
+    });
   }
 
   const base = `postgres://postgres:${encodeURIComponent(pw)}@127.0.0.1:${options.port}`;
-  const database = options.database ?? 'vigil';
-  const admin = new pg.Client({ connectionString: `${base}/postgres` });
-  await admin.connect();
-  try {
-    const exists = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
-    if (exists.rowCount === 0) await admin.query(`CREATE DATABASE ${pg.escapeIdentifier(database)}`);
-  } finally {
-    await admin.end();
-  }
+  await ensureDatabase(`${base}/postgres`, database);
   return { url: `${base}/${database}`, adminUrl: `${base}/postgres`, stop: () => server.stop() };
 }

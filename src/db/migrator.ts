@@ -24,7 +24,11 @@ export function loadMigrations(dir = MIGRATIONS_DIR): Migration[] {
     .sort()
     .map((f) => {
       const sql = readFileSync(join(dir, f), 'utf8');
-      return { version: f.replace(/\.sql$/, ''), sql, checksum: createHash('sha256').update(sql).digest('hex') };
+      return {
+        version: f.replace(/\.sql$/, ''),
+        sql,
+        checksum: createHash('sha256').update(sql).digest('hex'),
+      };
     });
 }
 
@@ -34,7 +38,9 @@ export interface MigrationStatus {
 }
 
 async function appliedMigrations(pool: Pool): Promise<Map<string, string>> {
-  const exists = await pool.query<{ t: string | null }>(`SELECT to_regclass('vigil.schema_migrations')::text AS t`);
+  const exists = await pool.query<{ t: string | null }>(
+    `SELECT to_regclass('vigil.schema_migrations')::text AS t`,
+  );
   if (!exists.rows[0]?.t) return new Map();
   const { rows } = await pool.query<{ version: string; checksum: string }>(
     'SELECT version, checksum FROM vigil.schema_migrations ORDER BY version',
@@ -98,9 +104,13 @@ export async function migrate(
         await client.query('COMMIT');
       } catch (e) {
         await client.query('ROLLBACK').catch(() => undefined);
-        throw new AppError('SCHEMA_MISMATCH', `migration ${m.version} failed and was rolled back: ${(e as Error).message}`, {
-          cause: e,
-        });
+        throw new AppError(
+          'SCHEMA_MISMATCH',
+          `migration ${m.version} failed and was rolled back: ${(e as Error).message}`,
+          {
+            cause: e,
+          },
+        );
       }
       done.push(m.version);
       options.onApply?.(m.version, performance.now() - started);

@@ -31,7 +31,10 @@ interface PgError {
 }
 
 const isPgError = (e: unknown): e is PgError =>
-  typeof e === 'object' && e !== null && typeof (e as PgError).code === 'string' && /^[0-9A-Z]{5}$/.test((e as PgError).code as string);
+  typeof e === 'object' &&
+  e !== null &&
+  typeof (e as PgError).code === 'string' &&
+  /^[0-9A-Z]{5}$/.test((e as PgError).code as string);
 
 /** An AppError for a known SQLSTATE, or null when the error is not one the caller caused. */
 export function fromPgError(e: unknown): AppError | null {

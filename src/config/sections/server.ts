@@ -14,7 +14,12 @@ export const server = {
     doc: 'PEM certificate; with tls_key_file, the server speaks HTTPS only.',
     ...anyText,
   },
-  tls_key_file: { env: 'VIGIL_TLS_KEY_FILE', default: '', doc: 'PEM private key for tls_cert_file.', ...anyText },
+  tls_key_file: {
+    env: 'VIGIL_TLS_KEY_FILE',
+    default: '',
+    doc: 'PEM private key for tls_cert_file.',
+    ...anyText,
+  },
   log_level: {
     env: 'VIGIL_LOG_LEVEL',
     default: 'info',

@@ -1,0 +1,6 @@
+export {
+  ensurePartitionsAround,
+  ensurePartitionsFor,
+  partitionSummary,
+  type PartitionSummary,
+} from './partitions.ts';
