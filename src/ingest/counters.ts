@@ -1,6 +1,18 @@
 // Previous observations of cumulative counters (cpu seconds, network bytes) per host and series,
 // so sources that send counters (node_exporter, Telegraf, collectd) can be turned into the rates
 // and interval deltas server_metrics stores. Bounded: the least recently seen entries go first.
+//
+// It also keeps the partial server_metrics row of each recent (host, timestamp): Prometheus
+// shards one scrape over several remote_write requests and collectd flushes a 4 KiB buffer at a
+// time, so the values of one row arrive in pieces. Each request writes the row as known so far
+// and the writer merges it into what is stored (see batch-writer.ts).
+import { type MetricValues, emptyValues } from './types.ts';
+
+export interface Slot {
+  values: MetricValues;
+  cpuBusy: number;
+  cpuTotal: number;
+}
 
 interface Observation {
   tsUs: number;
@@ -10,7 +22,23 @@ interface Observation {
 export class CounterState {
   private readonly prev = new Map<string, Observation>();
 
+  private readonly slots = new Map<string, Slot>();
+
   constructor(private readonly maxEntries = 200_000) {}
+
+  /** The partial row of a host at a timestamp, made empty on first use. */
+  slot(key: string): Slot {
+    let s = this.slots.get(key);
+    if (!s) {
+      s = { values: emptyValues(), cpuBusy: 0, cpuTotal: 0 };
+      this.slots.set(key, s);
+      if (this.slots.size > this.maxEntries / 4) {
+        const oldest = this.slots.keys().next().value;
+        if (oldest !== undefined) this.slots.delete(oldest);
+      }
+    }
+    return s;
+  }
 
   get size(): number {
     return this.prev.size;

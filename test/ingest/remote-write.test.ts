@@ -119,3 +119,15 @@ test('our snappy decoder agrees with snappyjs and refuses what would make it loo
   assert.throws(() => snappyUncompress(Buffer.from([5, 0x01 << 2, 0x61]), 100), SnappyError);
   assert.throws(() => snappyUncompress(Buffer.from([4, 0x00, 0x61, 0x05, 0x05]), 100), /before the start/);
 });
+
+test('one scrape split over two requests (Prometheus shards) still yields the whole row', () => {
+  const o = opts();
+  parseRemoteWrite(encodeRemoteWrite(scrape(NOW - 15_000, 100, 50, 1000)), limits, o);
+  const second = scrape(NOW, 103, 62, 5000);
+  const a = parseRemoteWrite(encodeRemoteWrite(second.filter((_, i) => i % 2 === 0)), limits, o);
+  const b = parseRemoteWrite(encodeRemoteWrite(second.filter((_, i) => i % 2 === 1)), limits, o);
+  assert.equal(a.metrics.length, 1);
+  const m = b.metrics[0];
+  assert.equal(m?.cpu_usage, 80, 'idle from one request and busy from the other make one rate');
+  assert.deepEqual([m?.memory_usage, m?.disk_usage, m?.network_in_bytes, m?.load_1], [25, 75, 4000, 1.5]);
+});
