@@ -46,7 +46,14 @@ export function backoffMs(attempt: number, base: number, max: number, random: ()
 /** Combines batches of one host into one request body (rows keep their order). */
 export function combine(batches: AgentBatch[]): AgentBatch {
   const last = batches[batches.length - 1] as AgentBatch;
-  return { ...last, rows: batches.flatMap((b) => b.rows), series: batches.flatMap((b) => b.series) };
+  // Metadata rides on a host's first batch only: keep the newest one any batch carried.
+  const metadata = batches.findLast((b) => b.metadata !== undefined)?.metadata;
+  return {
+    ...last,
+    ...(metadata ? { metadata } : {}),
+    rows: batches.flatMap((b) => b.rows),
+    series: batches.flatMap((b) => b.series),
+  };
 }
 
 export class Sender {

@@ -1,5 +1,6 @@
 // Every CLI command, one file each. Add a command here, nowhere else.
 import type { Command } from 'commander';
+import { registerAgent } from './agent.ts';
 import { registerConfig } from './config.ts';
 import { registerMigrate } from './migrate.ts';
 import { registerStart } from './start.ts';
@@ -12,4 +13,5 @@ export const COMMANDS: ((program: Command) => void)[] = [
   registerStatus,
   registerUser,
   registerConfig,
+  registerAgent,
 ];
