@@ -80,6 +80,12 @@ export async function ingestRoutes(app: FastifyInstance, deps: RouteDeps): Promi
     scope.addHook('preParsing', async (request, _reply, payload) =>
       decompress(payload, request.headers['content-encoding']),
     );
+    // curl-based clients (collectd's User/Password) send Basic credentials only when challenged.
+    scope.addHook('onSend', async (_request, reply, payload) => {
+      if (reply.statusCode === 401)
+        void reply.header('www-authenticate', 'Basic realm="vigil", Bearer realm="vigil"');
+      return payload;
+    });
     // Schemas here document the formats; the parsers are what judge a body (see schemas.ts).
     scope.setValidatorCompiler(() => () => true);
     const body = (r: FastifyRequest) => (Buffer.isBuffer(r.body) ? r.body : Buffer.alloc(0));

@@ -40,7 +40,7 @@ test('ValuesPercentage lists and load map onto server_metrics, everything is a s
   assert.deepEqual(r.errors, []);
   assert.equal(r.metrics.length, 1);
   const m = r.metrics[0];
-  assert.equal(m?.tsUs, (NOW - 5250) * 1000);
+  assert.equal(m?.tsUs, (NOW - 10_000) * 1000, 'aligned down to the 10 s interval');
   assert.deepEqual([m?.cpu_usage, m?.memory_usage, m?.disk_usage, m?.load_15], [30, 33.5, 61, 0.3]);
   assert.equal(r.series.length, 7);
   assert.ok(r.series.some((s) => s.name === 'collectd_load_load_midterm' && s.value === 0.4));

@@ -7,7 +7,9 @@
 //   memory percent used, or used / (used + free + buffered + cached + slab_*) from bytes
 //   df (plugin_instance root) percent_bytes used, or used / (used + free) from df_complex
 //   interface if_octets rx / tx (every interface but lo) as deltas;  load shortterm/midterm/longterm
-// A value list's time is seconds (fractional with collectd's high-resolution time).
+// A value list's time is seconds (fractional with collectd's high-resolution time). Each plugin
+// reads at its own instant, so times are aligned down to the value list's interval: the cpu,
+// memory and load values of one collectd cycle then make one server_metrics row.
 import { RowAssembler } from '../assemble.ts';
 import type { CounterState } from '../counters.ts';
 import { type HostRef, type IngestLimits, type ParseResult, emptyResult } from '../types.ts';
@@ -19,6 +21,7 @@ interface ValueList {
   values: (number | null)[];
   dsnames: string[];
   time: number;
+  interval: number;
   host: string;
   plugin: string;
   plugin_instance: string;
@@ -52,6 +55,7 @@ function readValueList(raw: unknown): ValueList | { field: string; reason: strin
     values: values as (number | null)[],
     dsnames: names,
     time: o.time,
+    interval: typeof o.interval === 'number' && o.interval > 0 && o.interval <= 86_400 ? o.interval : 0,
     host: o.host as string,
     plugin: o.plugin as string,
     plugin_instance: (o.plugin_instance as string | undefined) ?? '',
@@ -159,7 +163,8 @@ export function parseCollectd(body: unknown, limits: IngestLimits, state: Counte
     const vl = readValueList(raw);
     if ('reason' in vl) return void result.errors.push({ index: i, ...vl });
     const host: HostRef = hosts.get(vl.host) ?? { hostname: vl.host };
-    const tsUs = Math.round(vl.time * 1e6);
+    const aligned = vl.interval > 0 ? Math.floor(vl.time / vl.interval) * vl.interval : vl.time;
+    const tsUs = Math.round(aligned * 1e6);
     const bad = checkHost(host, i) ?? checkTimestamp(tsUs, limits, i, 'time');
     if (bad) return void result.errors.push(bad);
     hosts.set(vl.host, host);
