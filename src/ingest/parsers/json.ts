@@ -12,7 +12,6 @@ import {
   type RowError,
   type SeriesRow,
   emptyResult,
-  emptyValues,
 } from '../types.ts';
 import { checkLog, checkMetric, checkSeries } from '../validate.ts';
 
@@ -99,17 +98,38 @@ function unknownKey(o: Obj, allowed: Set<string>): string | undefined {
   return undefined;
 }
 
+/** Rows that name only a hostname share one HostRef per request: fewer objects, one check each. */
+type HostCache = Map<string, HostRef>;
+
+function hostOf(o: Obj, base: HostRef | null, cache: HostCache): HostRef | RowError {
+  const h = o.hostname;
+  if (
+    typeof h === 'string' &&
+    o.region === undefined &&
+    o.environment === undefined &&
+    o.labels === undefined &&
+    o.metadata === undefined
+  ) {
+    let host = cache.get(h);
+    if (!host) cache.set(h, (host = base ? { ...base, hostname: h } : { hostname: h }));
+    return host;
+  }
+  if (h === undefined && base) return base;
+  return readHost(o, base);
+}
+
 function common(
   o: unknown,
   allowed: Set<string>,
   base: HostRef | null,
   index: number,
+  cache: HostCache,
 ): RowError | { o: Obj; host: HostRef; tsUs: number } {
   if (!isObj(o)) return { index, field: 'row', reason: 'must be an object' } satisfies RowError;
   const extra = unknownKey(o, allowed);
   if (extra !== undefined)
     return { index, field: extra.slice(0, 64), reason: 'unknown field' } satisfies RowError;
-  const host = readHost(o, base);
+  const host = hostOf(o, base, cache);
   if ('reason' in host) return { ...host, index };
   const tsUs = parseJsonTs(o.ts);
   if (tsUs === null)
@@ -117,20 +137,34 @@ function common(
   return { o, host, tsUs };
 }
 
+const numOrNull = (v: unknown): number | null | undefined =>
+  v === undefined || v === null ? null : typeof v === 'number' ? v : undefined;
+
 function metricRow(
   raw: unknown,
   base: HostRef | null,
   limits: IngestLimits,
   index: number,
+  cache: HostCache,
 ): MetricRow | RowError {
-  const c = common(raw, METRIC_KEYS, base, index);
+  const c = common(raw, METRIC_KEYS, base, index, cache);
   if ('reason' in c) return c;
-  const row: MetricRow = { host: c.host, tsUs: c.tsUs, ...emptyValues() };
+  const o = c.o;
+  // One object literal with every column: the shape V8 sees for every row (this is the hot path).
+  const row: MetricRow = {
+    host: c.host,
+    tsUs: c.tsUs,
+    cpu_usage: numOrNull(o.cpu_usage) as number | null,
+    memory_usage: numOrNull(o.memory_usage) as number | null,
+    disk_usage: numOrNull(o.disk_usage) as number | null,
+    network_in_bytes: numOrNull(o.network_in_bytes) as number | null,
+    network_out_bytes: numOrNull(o.network_out_bytes) as number | null,
+    load_1: numOrNull(o.load_1) as number | null,
+    load_5: numOrNull(o.load_5) as number | null,
+    load_15: numOrNull(o.load_15) as number | null,
+  };
   for (const col of METRIC_COLUMNS) {
-    const v = c.o[col];
-    if (v === undefined || v === null) continue;
-    if (typeof v !== 'number') return { index, field: col, reason: 'must be a number or null' };
-    row[col] = v;
+    if (row[col] === undefined) return { index, field: col, reason: 'must be a number or null' };
   }
   return checkMetric(row, limits, index) ?? row;
 }
@@ -141,7 +175,7 @@ function seriesRow(
   limits: IngestLimits,
   index: number,
 ): SeriesRow | RowError {
-  const c = common(raw, SERIES_KEYS, base, index);
+  const c = common(raw, SERIES_KEYS, base, index, new Map());
   if ('reason' in c) return { ...c, field: `series.${c.field}` };
   const { name, value } = c.o;
   if (typeof name !== 'string') return { index, field: 'series.name', reason: 'must be a string' };
@@ -164,8 +198,9 @@ export function parseJsonMetrics(body: unknown, limits: IngestLimits): ParseResu
   result.total = batch.items.length + batch.series.length;
   if (result.total > limits.maxRows)
     return bodyError(result, `more than ${limits.maxRows} rows in one request`);
+  const cache: HostCache = new Map();
   batch.items.forEach((raw, i) => {
-    const r = metricRow(raw, batch.host, limits, i);
+    const r = metricRow(raw, batch.host, limits, i, cache);
     if ('reason' in r) result.errors.push(r);
     else result.metrics.push(r);
   });
@@ -177,8 +212,14 @@ export function parseJsonMetrics(body: unknown, limits: IngestLimits): ParseResu
   return result;
 }
 
-function logRow(raw: unknown, base: HostRef | null, limits: IngestLimits, index: number): LogRow | RowError {
-  const c = common(raw, LOG_KEYS, base, index);
+function logRow(
+  raw: unknown,
+  base: HostRef | null,
+  limits: IngestLimits,
+  index: number,
+  cache: HostCache,
+): LogRow | RowError {
+  const c = common(raw, LOG_KEYS, base, index, cache);
   if ('reason' in c) return c;
   const { severity, source = '', message, context = {} } = c.o;
   const sev = typeof severity === 'string' ? SEVERITY_NAMES[severity.toLowerCase()] : severity;
@@ -199,8 +240,9 @@ export function parseJsonLogs(body: unknown, limits: IngestLimits): ParseResult 
   result.total = batch.items.length;
   if (result.total > limits.maxRows)
     return bodyError(result, `more than ${limits.maxRows} entries in one request`);
+  const cache: HostCache = new Map();
   batch.items.forEach((raw, i) => {
-    const r = logRow(raw, batch.host, limits, i);
+    const r = logRow(raw, batch.host, limits, i, cache);
     if ('reason' in r) result.errors.push(r);
     else result.logs.push(r);
   });
