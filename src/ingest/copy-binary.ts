@@ -93,7 +93,7 @@ class Writer {
 
 /** Rows of vigil.server_metrics, in the column order of METRIC_COPY_COLUMNS. */
 export function encodeMetrics(rows: readonly WriteMetric[]): Buffer {
-  const w = new Writer(rows.length * 94);
+  const w = new Writer(rows.length * 98); // 2 + 4 int8 x 12 + 6 float4 x 8: a row with every column
   for (const r of rows) {
     w.fields(10);
     w.int8(r.serverId);
