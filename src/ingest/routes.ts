@@ -93,6 +93,7 @@ export async function ingestRoutes(app: FastifyInstance, deps: RouteDeps): Promi
     scope.post(
       '/api/v1/metrics',
       {
+        bodyLimit: deps.maxBodyBytes,
         schema: {
           summary: 'Write server_metrics rows (JSON)',
           tags,
@@ -110,6 +111,7 @@ export async function ingestRoutes(app: FastifyInstance, deps: RouteDeps): Promi
     scope.post(
       '/api/v1/logs',
       {
+        bodyLimit: deps.maxBodyBytes,
         schema: {
           summary: 'Write error-log entries (JSON)',
           tags,
@@ -127,6 +129,7 @@ export async function ingestRoutes(app: FastifyInstance, deps: RouteDeps): Promi
     scope.post<{ Querystring: { precision?: string } }>(
       '/api/v1/write',
       {
+        bodyLimit: deps.maxBodyBytes,
         schema: {
           summary: 'InfluxDB line protocol (Telegraf); precision ns (default), us, ms or s',
           tags,
@@ -149,6 +152,7 @@ export async function ingestRoutes(app: FastifyInstance, deps: RouteDeps): Promi
     scope.post(
       '/api/v1/prom/write',
       {
+        bodyLimit: deps.maxBodyBytes,
         schema: {
           summary:
             'Prometheus remote_write (snappy + protobuf); node_exporter series also fill server_metrics',
@@ -171,6 +175,7 @@ export async function ingestRoutes(app: FastifyInstance, deps: RouteDeps): Promi
     scope.post(
       '/api/v1/collectd',
       {
+        bodyLimit: deps.maxBodyBytes,
         schema: {
           summary: 'collectd write_http (Format "JSON")',
           tags,

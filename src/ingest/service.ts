@@ -54,14 +54,20 @@ export class IngestService {
         details: summary,
       });
     }
-    const set = await this.resolve(role, result);
-    set.mergeMetrics = options.merge === true;
-    try {
-      await this.writer.write(role, set);
-    } catch (e) {
-      // A cached partition may have been dropped by retention, or a server deleted: look again next time.
-      if (!(e instanceof AppError) || e.status < 500) this.registry.forget();
-      throw e;
+    for (let attempt = 0; ; attempt++) {
+      const set = await this.resolve(role, result);
+      set.mergeMetrics = options.merge === true;
+      try {
+        await this.writer.write(role, set);
+        break;
+      } catch (e) {
+        // A refusal may come from a stale cache: a partition dropped by retention, a server an
+        // admin deleted. Forget the cache; a missing partition is made again and retried once.
+        const code = (e as AppError).details as { sqlstate?: string } | undefined;
+        if (!(e instanceof AppError) || e.status < 500) this.registry.forget();
+        const noPartition = code?.sqlstate === '23514' && /no partition/.test((e as Error).message);
+        if (!noPartition || attempt > 0) throw e;
+      }
     }
     return summary;
   }

@@ -268,3 +268,17 @@ test('OpenAPI documents every ingest endpoint', async () => {
     assert.ok(spec.paths[path]?.post, path);
   }
 });
+
+test('a partition dropped behind the cache (retention) is made again and the write retried', async () => {
+  const day = now - 4 * 86_400_000;
+  const first = await json('ingest', '/api/v1/metrics', [{ hostname: 'api-old', ts: day, cpu_usage: 1 }]);
+  assert.equal(first.statusCode, 200, first.body);
+  const part = `server_metrics_p${new Date(day).toISOString().slice(0, 10).replaceAll('-', '')}`;
+  await q(`DROP TABLE vigil.${part}`);
+  const again = await json('ingest', '/api/v1/metrics', [
+    { hostname: 'api-old', ts: day + 1000, cpu_usage: 2 },
+  ]);
+  assert.equal(again.statusCode, 200, again.body);
+  const rows = await q(`SELECT cpu_usage FROM vigil.${part}`);
+  assert.deepEqual(rows, [{ cpu_usage: 2 }]);
+});
