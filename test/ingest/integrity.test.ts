@@ -1,4 +1,4 @@
-// server_metrics → servers integrity after migration 0012 (statement-level check instead of a
+// server_metrics → servers integrity after migration 0021 (statement-level check instead of a
 // per-row foreign key): the same guarantees, including against a concurrent delete.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
