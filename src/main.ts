@@ -49,7 +49,7 @@ async function migrateOrExplain(db: Database, logger: Logger): Promise<void> {
     ) {
       throw new AppError(
         'SCHEMA_MISMATCH',
-        `the database user lacks privileges to migrate (${(e as Error).message}): it needs CREATE on the database and CREATEROLE (or create the vigil_* roles first)`,
+        `the database user lacks privileges to migrate (${(e as Error).message}): it needs CREATE on the database, and CREATEROLE or the roles vigil_admin, vigil_devops, vigil_readonly and vigil_ingest granted to it WITH ADMIN OPTION (docs/roles.md)`,
         { cause: e },
       );
     }

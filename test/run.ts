@@ -82,10 +82,19 @@ const child = spawn(
     },
   },
 );
-let tail = '';
+// The runner's own summary line ("ℹ tests N") says how many tests ran; the failure details that
+// follow it can be long, so it is caught line by line rather than from the end of the output.
+let executed = 0;
+let pending = '';
 child.stdout.on('data', (chunk: Buffer) => {
   process.stdout.write(chunk);
-  tail = (tail + chunk.toString('utf8')).slice(-4000);
+  const text = pending + chunk.toString('utf8');
+  const lines = text.split('\n');
+  pending = lines.pop() ?? '';
+  for (const line of lines) {
+    const m = /^ℹ tests (\d+)$/.exec(line);
+    if (m) executed = Number(m[1]);
+  }
 });
 const code: number = await new Promise((done) => child.on('close', (c) => done(c ?? 1)));
 
@@ -102,7 +111,6 @@ await admin.end();
 await embedded?.stop();
 if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 
-const executed = Number(/tests (\d+)/.exec(tail)?.[1] ?? '0');
 console.log(
   `npm test: ${files.length} files, ${executed} tests, ${((Date.now() - started) / 1000).toFixed(1)} s`,
 );

@@ -4,6 +4,7 @@ import { ConfigError, type Config, type LoadOptions, loadConfig } from '../confi
 import { isAppError } from '../core/errors.ts';
 import { connectDatabase, type Database } from '../db/connect.ts';
 import { migrate } from '../db/migrator.ts';
+import { fromPgError } from '../db/sqlstate.ts';
 
 export function fail(message: string, code = 1): never {
   process.stderr.write(`vigil: ${message}\n`);
@@ -25,6 +26,9 @@ export function loadConfigOrExit(overrides?: LoadOptions['overrides']): Config {
 /** Reports an expected error in one line and exits non-zero; rethrows bugs. */
 export function reportAndExit(e: unknown): never {
   if (isAppError(e)) fail(e.message);
+  // A database refusal the operator caused (duplicate name, missing privilege …) is one line too.
+  const pg = fromPgError(e);
+  if (pg) fail(`${pg.message}${pg.code === 'CONFLICT' ? ' (it exists already)' : ''}`);
   if (e instanceof ConfigError) {
     for (const p of e.problems) process.stderr.write(`vigil: ${p}\n`);
     process.exit(2);

@@ -1,6 +1,6 @@
 import type { Queryable } from '../db/pool.ts';
 
-/** Row counts for `vigil status`: exact for small tables, the planner's estimate for partitioned ones. */
+/** Row counts for `vigil status`: the planner's estimates (cheap on any size; -1 means never analysed). */
 export async function statusCounts(db: Queryable): Promise<{ table: string; rows: number }[]> {
   const { rows } = await db.query<{ table: string; rows: number }>(
     `SELECT c.relname AS "table",

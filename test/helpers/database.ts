@@ -8,6 +8,9 @@ export interface TestDatabase {
   pool: Pool;
   url: string;
   name: string;
+  /** Run before the database is dropped (stop apps that use it first, so none of their
+   * connections is cut mid-query). */
+  beforeDrop: (() => Promise<unknown>)[];
 }
 
 function env(name: string): string {
@@ -29,31 +32,30 @@ async function adminQuery(sql: string): Promise<void> {
   }
 }
 
-/** A fresh, migrated database for this test file, dropped when the file's tests end. */
-export async function testDatabase(options: { poolSize?: number } = {}): Promise<TestDatabase> {
+/** A database made by `create` (given its name), dropped when the file's tests end. */
+async function scratchDatabase(create: (name: string) => string, poolSize: number): Promise<TestDatabase> {
   const name = `vigil_t_${randomBytes(6).toString('hex')}`;
-  await adminQuery(`CREATE DATABASE ${name} TEMPLATE ${pg.escapeIdentifier(env('VIGIL_TEST_TEMPLATE'))}`);
+  await adminQuery(create(name));
   const u = new URL(env('VIGIL_TEST_ADMIN_URL'));
   u.pathname = `/${name}`;
   const url = u.toString();
-  const pool = createPool({ url, max: options.poolSize ?? 5 });
+  const pool = createPool({ url, max: poolSize });
+  const beforeDrop: (() => Promise<unknown>)[] = [];
   after(async () => {
+    for (const fn of beforeDrop.reverse()) await fn().catch(() => undefined);
     await pool.end().catch(() => undefined);
     await adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => undefined);
   });
-  return { pool, url, name };
+  return { pool, url, name, beforeDrop };
+}
+
+/** A fresh, migrated database for this test file, cloned from the run's template. */
+export function testDatabase(options: { poolSize?: number } = {}): Promise<TestDatabase> {
+  const template = pg.escapeIdentifier(env('VIGIL_TEST_TEMPLATE'));
+  return scratchDatabase((name) => `CREATE DATABASE ${name} TEMPLATE ${template}`, options.poolSize ?? 5);
 }
 
 /** A new empty database (not migrated), for migration tests. */
-export async function emptyDatabase(): Promise<TestDatabase> {
-  const name = `vigil_t_${randomBytes(6).toString('hex')}`;
-  await adminQuery(`CREATE DATABASE ${name}`);
-  const u = new URL(env('VIGIL_TEST_ADMIN_URL'));
-  u.pathname = `/${name}`;
-  const pool = createPool({ url: u.toString(), max: 5 });
-  after(async () => {
-    await pool.end().catch(() => undefined);
-    await adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => undefined);
-  });
-  return { pool, url: u.toString(), name };
+export function emptyDatabase(): Promise<TestDatabase> {
+  return scratchDatabase((name) => `CREATE DATABASE ${name}`, 5);
 }

@@ -36,14 +36,12 @@ export async function healthRoutes(app: FastifyInstance, ctx: ModuleContext): Pr
       try {
         const { pending } = await checkSchema(ctx.pool);
         if (pending.length > 0) {
-          return reply
-            .status(503)
-            .send({
-              status: 'degraded',
-              database: 'up',
-              schema: 'behind',
-              reason: `pending: ${pending.join(', ')}`,
-            });
+          return reply.status(503).send({
+            status: 'degraded',
+            database: 'up',
+            schema: 'behind',
+            reason: `pending: ${pending.join(', ')}`,
+          });
         }
         return { status: 'ok', database: 'up', schema: 'current' };
       } catch (e) {

@@ -69,14 +69,12 @@ export async function userRoutes(app: FastifyInstance, ctx: ModuleContext): Prom
           expiresAt,
         }),
       );
-      return reply
-        .status(201)
-        .send({
-          user: issued.user,
-          token: issued.token,
-          token_id: issued.tokenRow.id,
-          expires_at: expiresAt,
-        });
+      return reply.status(201).send({
+        user: issued.user,
+        token: issued.token,
+        token_id: issued.tokenRow.id,
+        expires_at: expiresAt,
+      });
     },
   );
 

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { createLogger } from '../../logger.ts';
 import { startVigil } from '../../main.ts';
 import { loadConfigOrExit, reportAndExit } from '../context.ts';
+import { seedForDemo } from './demo.ts';
 
 export function registerStart(program: Command): void {
   program
@@ -12,7 +13,8 @@ export function registerStart(program: Command): void {
     .option('-p, --port <port>', 'HTTP port (server.port)')
     .option('--host <host>', 'bind address (server.host)')
     .option('--no-agent', 'do not monitor the local host in-process')
-    .action(async (opts: { port?: string; host?: string; agent: boolean }) => {
+    .option('--demo', 'also seed a simulated fleet (see `vigil demo`)')
+    .action(async (opts: { port?: string; host?: string; agent: boolean; demo?: boolean }) => {
       const config = loadConfigOrExit({
         server: { ...(opts.port ? { port: opts.port } : {}), ...(opts.host ? { host: opts.host } : {}) },
         ...(opts.agent ? {} : { agent: { enabled: false } }),
@@ -34,6 +36,7 @@ export function registerStart(program: Command): void {
       process.stdout.write(
         `Vigil is running at ${vigil.url}  (dashboard: ${vigil.url}/, API docs: ${vigil.url}/openapi.json)\n`,
       );
+      if (opts.demo) await seedForDemo(vigil).catch(reportAndExit);
       let stopping = false;
       const stop = (signal: string) => {
         if (stopping) return;

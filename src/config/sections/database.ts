@@ -36,7 +36,7 @@ export const database = {
     env: 'VIGIL_PARTITIONS_BEHIND_DAYS',
     default: 2,
     doc: 'Day partitions made behind today at start, so slightly late data has a home.',
-    ...int(0, 3650),
+    ...int(0, 366),
   },
   require_tls: {
     env: 'VIGIL_DB_REQUIRE_TLS',

@@ -1,0 +1,144 @@
+// Day partitions: made ahead of time, idempotent, safe when several processes race, bounded by
+// whole UTC days whatever the session time zone, and kept ahead by the partitions job.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { ManualClock } from '../../src/core/clock.ts';
+import { ensurePartitionsFor, partitionSummary } from '../../src/storage/partitions.ts';
+import { testApp } from '../helpers/app.ts';
+import { testDatabase } from '../helpers/database.ts';
+import { assertRefused, seedServer } from '../helpers/sql.ts';
+
+const TABLES = ['error_logs', 'metric_samples', 'server_metrics'];
+const db = await testDatabase({ poolSize: 8 });
+
+async function partitionsBetween(from: string, to: string): Promise<{ parent_table: string; day: string }[]> {
+  const { rows } = await db.pool.query<{ parent_table: string; day: string }>(
+    `SELECT parent_table, day::text AS day FROM vigil.partition_days
+      WHERE day BETWEEN $1::date AND $2::date ORDER BY parent_table, day`,
+    [from, to],
+  );
+  return rows;
+}
+
+test('ensure_partitions racing from 6 connections creates each partition once, without error', async () => {
+  const clients = await Promise.all(Array.from({ length: 6 }, () => db.pool.connect()));
+  try {
+    const results = await Promise.all(
+      clients.map((c) =>
+        c.query<{ made: number }>(`SELECT vigil.ensure_partitions('2031-03-01', '2031-03-10') AS made`),
+      ),
+    );
+    const made = results.map((r) => r.rows[0]?.made ?? -1);
+    const rows = await partitionsBetween('2031-03-01', '2031-03-10');
+    assert.equal(rows.length, 3 * 10, 'one partition per table and day');
+    assert.equal(
+      made.reduce((a, b) => a + b, 0),
+      rows.length,
+      `the counts (${made.join(', ')}) add up to what exists`,
+    );
+    assert.equal(new Set(rows.map((r) => `${r.parent_table}/${r.day}`)).size, rows.length);
+  } finally {
+    for (const c of clients) c.release();
+  }
+});
+
+test('ensure_partitions is idempotent: calling it again makes nothing', async () => {
+  const first = await db.pool.query(`SELECT vigil.ensure_partitions('2031-04-01', '2031-04-03') AS made`);
+  assert.equal(first.rows[0].made, 9);
+  const again = await db.pool.query(`SELECT vigil.ensure_partitions('2031-04-01', '2031-04-03') AS made`);
+  assert.equal(again.rows[0].made, 0);
+});
+
+test('partition bounds are whole UTC days, whatever the session time zone', async () => {
+  const client = await db.pool.connect();
+  try {
+    // UTC+14: a bound computed in session time would start on the previous UTC day.
+    await client.query(`SET TIME ZONE 'Pacific/Kiritimati'`);
+    await client.query(`SELECT vigil.ensure_partitions('2031-05-01', '2031-05-02')`);
+    await client.query(`SET TIME ZONE 'UTC'`);
+    const { rows } = await client.query<{ name: string; bound: string }>(
+      `SELECT c.relname AS name, pg_get_expr(c.relpartbound, c.oid) AS bound
+         FROM vigil.partition_days p JOIN pg_class c ON c.relname = p.partition_name
+        WHERE p.day BETWEEN '2031-05-01' AND '2031-05-02' ORDER BY c.relname`,
+    );
+    assert.equal(rows.length, 6);
+    for (const { name, bound } of rows) {
+      const day = name.slice(-8).replace(/(\d{4})(\d{2})(\d{2})/, '$1-$2-$3');
+      const next = new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+      assert.equal(bound, `FOR VALUES FROM ('${day} 00:00:00+00') TO ('${next} 00:00:00+00')`, name);
+    }
+    // The last microsecond of a day and the first of the next land in different partitions.
+    const serverId = await seedServer(client);
+    const { rows: placed } = await client.query<{ part: string }>(
+      `INSERT INTO vigil.server_metrics (server_id, ts) VALUES ($1, '2031-05-01 23:59:59.999999+00'),
+              ($1, '2031-05-02 00:00:00+00') RETURNING tableoid::regclass::text AS part`,
+      [serverId],
+    );
+    assert.deepEqual(
+      placed.map((r) => r.part),
+      ['vigil.server_metrics_p20310501', 'vigil.server_metrics_p20310502'],
+    );
+  } finally {
+    client.release();
+  }
+});
+
+test('ensure_partitions refuses an inverted or huge range, and unknown tables', async () => {
+  await assertRefused(db.pool.query(`SELECT vigil.ensure_partitions('2031-01-02', '2031-01-01')`), {
+    sqlstate: '22023',
+    message: /is before/,
+  });
+  await assertRefused(db.pool.query(`SELECT vigil.ensure_partitions('2031-01-01', '2042-01-01')`), {
+    sqlstate: '22023',
+    message: /too large/,
+  });
+  await assertRefused(db.pool.query(`SELECT vigil.ensure_day_partition('users', '2031-01-01')`), {
+    sqlstate: '22023',
+    message: /not a partitioned time-series table/,
+  });
+});
+
+test('the partitions job keeps partitions_ahead_days ready as time passes', async () => {
+  const clock = new ManualClock('2031-07-10T15:00:00Z');
+  const app = await testApp({ clock, overrides: { database: { partitions_ahead_days: 3 } } });
+  const lastDay = async () => {
+    const { rows } = await app.db.pool.query<{ parent_table: string; last: string }>(
+      `SELECT parent_table, max(day)::text AS last FROM vigil.partition_days GROUP BY 1 ORDER BY 1`,
+    );
+    return rows;
+  };
+  // Start-up made them already.
+  assert.deepEqual(
+    await lastDay(),
+    TABLES.map((t) => ({ parent_table: t, last: '2031-07-13' })),
+  );
+  clock.set('2031-07-11T23:30:00Z');
+  await app.vigil.scheduler.runNow('partitions');
+  assert.deepEqual(
+    await lastDay(),
+    TABLES.map((t) => ({ parent_table: t, last: '2031-07-14' })),
+  );
+  const summary = await partitionSummary(app.db.pool, clock.now());
+  assert.deepEqual(
+    summary.map((s) => [s.table, s.days_ahead]),
+    TABLES.map((t) => [t, 3]),
+  );
+  // No gap: every day from the first to the last partition exists for every table.
+  for (const s of summary) {
+    const days = (Date.parse(`${s.last_day}Z`) - Date.parse(`${s.first_day}Z`)) / 86_400_000 + 1;
+    assert.equal(s.partitions, days, `${s.table} has a gap`);
+  }
+  assert.equal(app.vigil.scheduler.status().find((j) => j.name === 'partitions')?.lastError, null);
+});
+
+test('ensurePartitionsFor covers a range longer than one call may, in chunks', async () => {
+  const from = new Date('2035-01-01T00:00:00Z');
+  const to = new Date('2036-06-30T00:00:00Z');
+  const made = await ensurePartitionsFor(db.pool, from, to);
+  const days = Math.round((to.getTime() - from.getTime()) / 86_400_000) + 1;
+  assert.equal(made, days * 3);
+  const { rows } = await db.pool.query(
+    `SELECT count(*)::int AS n FROM vigil.partition_days WHERE parent_table = 'server_metrics' AND day BETWEEN '2035-01-01' AND '2036-06-30'`,
+  );
+  assert.equal(rows[0].n, days);
+});

@@ -1,0 +1,92 @@
+// The role matrix at the SQL level: every action in test/helpers/role-matrix.ts runs under every
+// application role (SET LOCAL ROLE, as the API does) and must succeed exactly for the roles the
+// matrix lists and fail with 42501 for the others. Each action runs in a rolled-back transaction.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import type { Role } from '../../src/core/types.ts';
+import { withRole } from '../../src/db/transaction.ts';
+import { seedFixtures } from '../helpers/constraints.ts';
+import { testDatabase } from '../helpers/database.ts';
+import { MATRIX_ROLES, type MatrixIds, ROLE_MATRIX, renderRoleMatrix } from '../helpers/role-matrix.ts';
+import { seedServer } from '../helpers/sql.ts';
+
+const { pool } = await testDatabase();
+const f = await seedFixtures(pool);
+const one = async (sql: string, params: unknown[] = []) =>
+  ((await pool.query<{ id: number }>(sql, params)).rows[0] as { id: number }).id;
+await pool.query(
+  `INSERT INTO vigil.error_logs (server_id, ts, severity, message) VALUES ($1, now(), 3, 'x')`,
+  [f.serverId],
+);
+await pool.query(`INSERT INTO vigil.user_access_logs (method, path, status) VALUES ('GET', '/', 200)`);
+const ids: MatrixIds = {
+  serverId: f.serverId,
+  spareServerId: await seedServer(pool, 'matrix-spare'),
+  seriesId: f.seriesId,
+  spareSeriesId: f.fleetSeriesId,
+  userId: f.userId,
+  tokenId: f.tokenId,
+  ruleId: f.ruleId,
+  incidentId: f.incidentId,
+  spareIncidentId: await one(
+    `INSERT INTO vigil.incidents (title, severity) VALUES ('spare', 'info') RETURNING id`,
+  ),
+};
+
+class Rollback extends Error {}
+
+/** "allowed" when the statement worked on at least one row, "denied" on 42501, else the error. */
+async function outcome(role: Role, sql: string, params: unknown[]): Promise<string> {
+  let rows = -1;
+  try {
+    await withRole(pool, role, async (c) => {
+      rows = (await c.query(sql, params)).rowCount ?? 0;
+      throw new Rollback();
+    });
+  } catch (e) {
+    if (!(e instanceof Rollback)) {
+      const pgErr = e as { code?: string; message: string };
+      return pgErr.code === '42501' ? 'denied' : `error ${pgErr.code}: ${pgErr.message}`;
+    }
+  }
+  // An allowed action that touched nothing proves nothing: the fixtures must give it a row.
+  return rows > 0 ? 'allowed' : `allowed but affected ${rows} rows`;
+}
+
+for (const role of MATRIX_ROLES) {
+  test(`vigil_${role}: allowed actions succeed, all others are refused with 42501`, async () => {
+    const actual: Record<string, string> = {};
+    const expected: Record<string, string> = {};
+    for (const m of ROLE_MATRIX) {
+      const key = `${m.action} ${m.table}`;
+      actual[key] = await outcome(role, m.sql, m.params?.(ids) ?? []);
+      expected[key] = m.allowed.includes(role) ? 'allowed' : 'denied';
+    }
+    assert.deepEqual(actual, expected);
+  });
+}
+
+test('the matrix covers SELECT, INSERT, UPDATE and DELETE of every table in schema vigil', async () => {
+  const { rows } = await pool.query<{ t: string }>(
+    `SELECT c.relname AS t FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE n.nspname = 'vigil' AND c.relkind IN ('r', 'p') AND NOT c.relispartition
+        AND c.relname <> 'schema_migrations' ORDER BY 1`,
+  );
+  assert.ok(rows.length >= 13);
+  const missing = rows.flatMap(({ t }) =>
+    ['SELECT', 'INSERT', 'UPDATE', 'DELETE']
+      .filter((verb) => !ROLE_MATRIX.some((m) => m.table === t && m.action.startsWith(verb)))
+      .map((verb) => `${verb} ${t}`),
+  );
+  assert.deepEqual(missing, [], 'add these to test/helpers/role-matrix.ts, then run npm run docs');
+});
+
+test('docs/roles.md shows exactly this matrix', () => {
+  const doc = readFileSync(join(import.meta.dirname, '..', '..', 'docs', 'roles.md'), 'utf8');
+  assert.ok(
+    doc.includes(`<!-- role-matrix:start -->\n${renderRoleMatrix()}\n<!-- role-matrix:end -->`),
+    'docs/roles.md is out of date: run `npm run docs` (scripts/gen-roles-doc.ts)',
+  );
+});
