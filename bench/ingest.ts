@@ -1,4 +1,5 @@
-// `npm run bench -- ingest [--servers 1000] [--steps 300] [--clients 4] [--batch 5000] [--writers N]`
+// `npm run bench -- ingest [--servers 1000] [--steps 300] [--clients 4] [--batch 5000] [--writers N]
+//                          [--all-modules]`
 //
 // 1,000 servers sending 10-second samples (six values each: cpu, memory, disk, network in/out,
 // load), pushed through the real HTTP API (JSON, several concurrent keep-alive clients, bodies
@@ -21,6 +22,9 @@ import { migrate } from '../src/db/migrator.ts';
 import { copyMetrics } from '../src/ingest/queries.ts';
 import { createLogger } from '../src/logger.ts';
 import { startVigil } from '../src/main.ts';
+import { ingestModule } from '../src/ingest/module.ts';
+import { MODULES } from '../src/modules.ts';
+import { partitionsModule } from '../src/storage/module.ts';
 import { freePort, makeRows, type BenchRow } from './_ingest-data.ts';
 
 const { values: args } = parseArgs({
@@ -30,6 +34,7 @@ const { values: args } = parseArgs({
     clients: { type: 'string', default: '4' },
     batch: { type: 'string', default: '5000' },
     writers: { type: 'string', default: '' },
+    'all-modules': { type: 'boolean', default: false },
   },
 });
 const SERVERS = Number(args.servers);
@@ -81,7 +86,14 @@ const config = loadConfig({
     ...(args.writers ? { ingest: { writers: args.writers } } : {}),
   },
 });
-const vigil = await startVigil({ config, logger: createLogger('silent'), clock: new ManualClock(now) });
+// By default only ingest (and partition upkeep) run, so the number is ingest's own; --all-modules
+// adds every post-commit consumer (alerts, anomaly scoring …) as `vigil start` runs them.
+const vigil = await startVigil({
+  config,
+  logger: createLogger('silent'),
+  clock: new ManualClock(now),
+  modules: args['all-modules'] ? MODULES : [partitionsModule, ingestModule],
+});
 const { token } = await createUserWithToken(pool, { username: 'bench', role: 'ingest' });
 const url = new URL('/api/v1/metrics', vigil.url);
 const agent = new Agent({ keepAlive: true, maxSockets: CLIENTS });
