@@ -140,7 +140,13 @@ export async function ingestRoutes(app: FastifyInstance, deps: RouteDeps): Promi
         },
       },
       async (request) => {
-        requireType(request, ['text/plain', 'application/octet-stream', '']);
+        // InfluxDB takes any type here; curl --data-binary sends the form type by default.
+        requireType(request, [
+          'text/plain',
+          'application/octet-stream',
+          'application/x-www-form-urlencoded',
+          '',
+        ]);
         const result = parseLineProtocol(body(request), limits(), {
           state,
           precision: request.query.precision,

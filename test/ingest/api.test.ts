@@ -282,3 +282,21 @@ test('a partition dropped behind the cache (retention) is made again and the wri
   const rows = await q(`SELECT cpu_usage FROM vigil.${part}`);
   assert.deepEqual(rows, [{ cpu_usage: 2 }]);
 });
+
+test('line protocol from plain curl (form content type) is read; JSON on /write is 415', async () => {
+  const s = Math.floor(now / 1000) - 30;
+  const form = await inject({
+    method: 'POST',
+    url: '/api/v1/write?precision=s',
+    headers: { ...app.as('ingest'), 'content-type': 'application/x-www-form-urlencoded' },
+    payload: `system,host=api-curl load1=0.25 ${s}`,
+  });
+  assert.equal(form.statusCode, 200, form.body);
+  const wrong = await inject({
+    method: 'POST',
+    url: '/api/v1/write',
+    headers: { ...app.as('ingest'), 'content-type': 'application/json' },
+    payload: '{}',
+  });
+  assert.equal(wrong.statusCode, 415);
+});

@@ -76,7 +76,13 @@ export function registerAgent(program: Command): void {
         await agent.tick();
         await new Promise((r) => setTimeout(r, intervalMs));
         await agent.tick();
+        // One attempt window, not forever: what is not delivered stays spooled for the next run.
+        const timer = setTimeout(() => void sender.stop(), 30_000);
         await sender.drain();
+        clearTimeout(timer);
+        await sender.stop();
+        const left = (await spool.read(1)).batches.length;
+        if (left > 0) fail(`could not deliver to ${flags.server}; the samples stay in ${spoolPath}`);
         return;
       }
       log('info', `agent sending to ${flags.server} every ${flags.interval} (spool ${spoolPath})`);
