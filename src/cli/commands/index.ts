@@ -1,5 +1,6 @@
 // Every CLI command, one file each. Add a command here, nowhere else.
 import type { Command } from 'commander';
+import { registerAgent } from './agent.ts';
 import { registerAlerts } from './alerts.ts';
 import { registerConfig } from './config.ts';
 import { registerDemo } from './demo.ts';
@@ -27,4 +28,5 @@ export const COMMANDS: ((program: Command) => void)[] = [
   registerIncidentReport,
   registerExplain,
   registerDetect,
+  registerAgent,
 ];

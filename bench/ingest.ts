@@ -1,0 +1,181 @@
+// `npm run bench -- ingest [--servers 1000] [--steps 300] [--clients 4] [--batch 5000] [--writers N]
+//                          [--all-modules]`
+//
+// 1,000 servers sending 10-second samples (six values each: cpu, memory, disk, network in/out,
+// load), pushed through the real HTTP API (JSON, several concurrent keep-alive clients, bodies
+// of `batch` rows as a relay or a catching-up agent sends them). In the same run, before that,
+// the same rows are written by one raw binary COPY into the same schema: the baseline. Both
+// write into vigil.server_metrics with its primary key, foreign key and CHECKs in force, on an
+// embedded PostgreSQL started for the run (fsync off for both: the disk is not what is measured).
+// The last line is JSON.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { Agent, request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { createUserWithToken } from '../src/auth/users.ts';
+import { loadConfig } from '../src/config/index.ts';
+import { ManualClock } from '../src/core/clock.ts';
+import { createPool } from '../src/db/pool.ts';
+import { startEmbedded } from '../src/db/embedded.ts';
+import { migrate } from '../src/db/migrator.ts';
+import { copyMetrics } from '../src/ingest/queries.ts';
+import { createLogger } from '../src/logger.ts';
+import { startVigil } from '../src/main.ts';
+import { ingestModule } from '../src/ingest/module.ts';
+import { MODULES } from '../src/modules.ts';
+import { partitionsModule } from '../src/storage/module.ts';
+import { freePort, makeRows, type BenchRow } from './_ingest-data.ts';
+
+const { values: args } = parseArgs({
+  options: {
+    servers: { type: 'string', default: '1000' },
+    steps: { type: 'string', default: '300' },
+    clients: { type: 'string', default: '4' },
+    batch: { type: 'string', default: '5000' },
+    writers: { type: 'string', default: '' },
+    'all-modules': { type: 'boolean', default: false },
+  },
+});
+const SERVERS = Number(args.servers);
+const STEPS = Number(args.steps);
+const CLIENTS = Number(args.clients);
+const BATCH = Number(args.batch);
+const VALUES_PER_ROW = 6;
+const log = (s: string) => process.stderr.write(`${s}\n`);
+
+const dataDir = mkdtempSync(join(tmpdir(), 'vigil-bench-'));
+const pg = await startEmbedded({ dataDir, port: await freePort(), database: 'vigil_bench', ephemeral: true });
+const pool = createPool({ url: pg.url, max: 4 });
+await migrate(pool);
+const now = Date.now();
+const { rows, bodies } = makeRows(SERVERS, STEPS, now, BATCH);
+log(
+  `bench ingest: ${rows.length} rows (${SERVERS} servers x ${STEPS} samples), ${bodies.length} bodies of ${BATCH}`,
+);
+
+// Baseline: register the servers, one raw binary COPY of every row on one connection.
+await pool.query('SELECT vigil.ensure_partitions(current_date - 1, current_date + 1)');
+const { rows: servers } = await pool.query<{ id: number; hostname: string }>(
+  `INSERT INTO vigil.servers (hostname) SELECT 'bench-' || lpad(g::text, 5, '0') FROM generate_series(1, $1) g
+   RETURNING id, hostname`,
+  [SERVERS],
+);
+const idOf = new Map(servers.map((s) => [s.hostname, s.id]));
+const writeRows = rows.map((r: BenchRow) => ({ ...r, serverId: idOf.get(r.hostname) as number }));
+const client = await pool.connect();
+let t0 = performance.now();
+await client.query('BEGIN');
+await copyMetrics(client, writeRows);
+await client.query('COMMIT');
+const rawSeconds = (performance.now() - t0) / 1000;
+client.release();
+const rawRate = rows.length / rawSeconds;
+log(`raw COPY (1 connection, time order): ${Math.round(rawRate)} rows/s`);
+await pool.query('TRUNCATE vigil.server_metrics');
+await pool.query('VACUUM ANALYZE vigil.servers');
+
+// The API: a full Vigil on loopback, the same rows as JSON bodies from concurrent clients.
+const config = loadConfig({
+  env: {},
+  file: '/dev/null',
+  overrides: {
+    server: { data_dir: dataDir, port: 0, log_level: 'silent', max_body_bytes: 64 * 1024 * 1024 },
+    database: { url: pg.url, pool_size: 8 },
+    agent: { enabled: false },
+    ...(args.writers ? { ingest: { writers: args.writers } } : {}),
+  },
+});
+// By default only ingest (and partition upkeep) run, so the number is ingest's own; --all-modules
+// adds every post-commit consumer (alerts, anomaly scoring …) as `vigil start` runs them.
+const vigil = await startVigil({
+  config,
+  logger: createLogger('silent'),
+  clock: new ManualClock(now),
+  modules: args['all-modules'] ? MODULES : [partitionsModule, ingestModule],
+});
+const { token } = await createUserWithToken(pool, { username: 'bench', role: 'ingest' });
+const url = new URL('/api/v1/metrics', vigil.url);
+const agent = new Agent({ keepAlive: true, maxSockets: CLIENTS });
+const post = (body: Buffer) =>
+  new Promise<number>((done, fail) => {
+    const req = request(
+      url,
+      {
+        method: 'POST',
+        agent,
+        headers: {
+          authorization: `Bearer ${token}`,
+          'content-type': 'application/json',
+          'content-length': body.length,
+        },
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () => done(res.statusCode ?? 0));
+      },
+    );
+    req.on('error', fail);
+    req.end(body);
+  });
+
+let next = 0;
+let retried = 0;
+const worker = async () => {
+  while (next < bodies.length) {
+    const body = bodies[next++] as Buffer;
+    for (;;) {
+      const status = await post(body);
+      if (status === 200) break;
+      if (status !== 503 && status !== 429) throw new Error(`HTTP ${status}`);
+      retried++;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+};
+t0 = performance.now();
+await Promise.all(Array.from({ length: CLIENTS }, worker));
+const apiSeconds = (performance.now() - t0) / 1000;
+const apiRate = rows.length / apiSeconds;
+
+// Integrity, still the database's: every row once, a retry adds nothing, bad rows are refused.
+const count = async () =>
+  (await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM vigil.server_metrics')).rows[0]?.n;
+const stored = await count();
+await post(bodies[0] as Buffer);
+const afterRetry = await count();
+const refuse = async (sql: string) =>
+  pool.query(sql).then(
+    () => 'accepted',
+    (e: { code?: string }) => `refused (${e.code})`,
+  );
+const unknown = await refuse(
+  `INSERT INTO vigil.server_metrics (server_id, ts, cpu_usage) VALUES (987654321, now(), 1)`,
+);
+const over = await refuse(
+  `INSERT INTO vigil.server_metrics (server_id, ts, cpu_usage) VALUES (${servers[0]?.id}, now(), 101)`,
+);
+log(
+  `API (${CLIENTS} clients, ${config.ingest.writers} writers): ${Math.round(apiRate)} rows/s; 503 retries: ${retried}`,
+);
+log(
+  `integrity: stored ${stored} of ${rows.length}; after a retried body ${afterRetry}; unknown server ${unknown}; cpu 101 ${over}`,
+);
+if (stored !== rows.length || afterRetry !== stored || unknown === 'accepted' || over === 'accepted') {
+  throw new Error('integrity check failed');
+}
+
+await vigil.close();
+await pool.end();
+await pg.stop();
+rmSync(dataDir, { recursive: true, force: true });
+console.log(
+  JSON.stringify({
+    bench: 'ingest',
+    rows: rows.length,
+    rows_per_s: Math.round(apiRate),
+    values_per_s: Math.round(apiRate * VALUES_PER_ROW),
+    raw_copy_rows_per_s: Math.round(rawRate),
+    ratio_vs_raw_copy: Math.round((apiRate / rawRate) * 100) / 100,
+  }),
+);

@@ -1,0 +1,199 @@
+// The HTTP ingest endpoints. They live in their own fastify scope: bodies arrive as raw bytes
+// (gzip/deflate undone first, bounded by ingest.max_body_bytes → 413) and each format's own
+// parser reads them, so a bad row gets a reason instead of a failed request. The caller must
+// hold the ingest role or higher; PostgreSQL refuses the rest (403).
+import { PassThrough, type Readable } from 'node:stream';
+import { createGunzip, createInflate } from 'node:zlib';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { AppError } from '../core/errors.ts';
+import type { Clock } from '../core/clock.ts';
+import type { CounterState } from './counters.ts';
+import { parseCollectd } from './parsers/collectd.ts';
+import { parseJsonLogs, parseJsonMetrics } from './parsers/json.ts';
+import { parseLineProtocol } from './parsers/line-protocol.ts';
+import { parseRemoteWrite } from './parsers/remote-write.ts';
+import {
+  CollectdBody,
+  INGEST_RESPONSES,
+  LineProtocolBody,
+  LogsBody,
+  MetricsBody,
+  RemoteWriteBody,
+  WriteQuery,
+} from './schemas.ts';
+import type { IngestService } from './service.ts';
+import { type IngestLimits, limitsAt } from './types.ts';
+
+export interface RouteDeps {
+  service: IngestService;
+  state: CounterState;
+  clock: Clock;
+  maxBodyBytes: number;
+  limits: Omit<IngestLimits, 'nowMs'>;
+}
+
+function mediaType(request: FastifyRequest): string {
+  return (request.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+}
+
+function requireType(request: FastifyRequest, allowed: readonly string[]): void {
+  const type = mediaType(request);
+  if (!allowed.includes(type)) {
+    throw new AppError(
+      'UNSUPPORTED_MEDIA_TYPE',
+      `Content-Type ${type || '(none)'} is not accepted here; send ${allowed.filter(Boolean).join(' or ')}`,
+    );
+  }
+}
+
+/** gzip/deflate bodies are inflated before the size limit applies, so a small bomb still gets 413. */
+function decompress(payload: Readable, encoding: string | undefined): Readable {
+  const enc = (encoding ?? '').trim().toLowerCase();
+  if (enc === '' || enc === 'identity' || enc === 'snappy') return payload;
+  if (enc !== 'gzip' && enc !== 'deflate') {
+    throw new AppError(
+      'UNSUPPORTED_MEDIA_TYPE',
+      `Content-Encoding ${enc} is not supported; use gzip or deflate`,
+    );
+  }
+  const inflate = enc === 'gzip' ? createGunzip() : createInflate();
+  const out = new PassThrough() as PassThrough & { receivedEncodedLength: number };
+  out.receivedEncodedLength = 0;
+  payload.on('data', (chunk: Buffer) => (out.receivedEncodedLength += chunk.length));
+  payload.on('error', (e) => out.destroy(e));
+  inflate.on('error', () => out.destroy(new AppError('VALIDATION_FAILED', `body is not valid ${enc}`)));
+  return payload.pipe(inflate).pipe(out);
+}
+
+export async function ingestRoutes(app: FastifyInstance, deps: RouteDeps): Promise<void> {
+  const { service, state, clock } = deps;
+  const limits = () => limitsAt(clock.now().getTime(), deps.limits);
+  const role = (r: FastifyRequest) => r.requirePrincipal().role;
+  const tags = ['ingest'];
+  const security = [{ token: [] }];
+
+  await app.register(async (scope) => {
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: deps.maxBodyBytes }, (_req, body, done) =>
+      done(null, body),
+    );
+    scope.addHook('preParsing', async (request, _reply, payload) =>
+      decompress(payload, request.headers['content-encoding']),
+    );
+    // curl-based clients (collectd's User/Password) send Basic credentials only when challenged.
+    scope.addHook('onSend', async (_request, reply, payload) => {
+      if (reply.statusCode === 401)
+        void reply.header('www-authenticate', 'Basic realm="vigil", Bearer realm="vigil"');
+      return payload;
+    });
+    // Schemas here document the formats; the parsers are what judge a body (see schemas.ts).
+    scope.setValidatorCompiler(() => () => true);
+    const body = (r: FastifyRequest) => (Buffer.isBuffer(r.body) ? r.body : Buffer.alloc(0));
+
+    scope.post(
+      '/api/v1/metrics',
+      {
+        bodyLimit: deps.maxBodyBytes,
+        schema: {
+          summary: 'Write server_metrics rows (JSON)',
+          tags,
+          security,
+          body: MetricsBody,
+          response: INGEST_RESPONSES,
+        },
+      },
+      async (request) => {
+        requireType(request, ['application/json']);
+        return service.ingest(role(request), parseJsonMetrics(body(request), limits()));
+      },
+    );
+
+    scope.post(
+      '/api/v1/logs',
+      {
+        bodyLimit: deps.maxBodyBytes,
+        schema: {
+          summary: 'Write error-log entries (JSON)',
+          tags,
+          security,
+          body: LogsBody,
+          response: INGEST_RESPONSES,
+        },
+      },
+      async (request) => {
+        requireType(request, ['application/json']);
+        return service.ingest(role(request), parseJsonLogs(body(request), limits()));
+      },
+    );
+
+    scope.post<{ Querystring: { precision?: string } }>(
+      '/api/v1/write',
+      {
+        bodyLimit: deps.maxBodyBytes,
+        schema: {
+          summary: 'InfluxDB line protocol (Telegraf); precision ns (default), us, ms or s',
+          tags,
+          security,
+          querystring: WriteQuery,
+          body: LineProtocolBody,
+          response: INGEST_RESPONSES,
+        },
+      },
+      async (request) => {
+        // InfluxDB takes any type here; curl --data-binary sends the form type by default.
+        requireType(request, [
+          'text/plain',
+          'application/octet-stream',
+          'application/x-www-form-urlencoded',
+          '',
+        ]);
+        const result = parseLineProtocol(body(request), limits(), {
+          state,
+          precision: request.query.precision,
+        });
+        return service.ingest(role(request), result, { merge: true });
+      },
+    );
+
+    scope.post(
+      '/api/v1/prom/write',
+      {
+        bodyLimit: deps.maxBodyBytes,
+        schema: {
+          summary:
+            'Prometheus remote_write (snappy + protobuf); node_exporter series also fill server_metrics',
+          tags,
+          security,
+          body: RemoteWriteBody,
+          response: INGEST_RESPONSES,
+        },
+      },
+      async (request) => {
+        requireType(request, ['application/x-protobuf']);
+        const result = parseRemoteWrite(body(request), limits(), {
+          state,
+          maxUncompressed: deps.maxBodyBytes,
+        });
+        return service.ingest(role(request), result, { merge: true });
+      },
+    );
+
+    scope.post(
+      '/api/v1/collectd',
+      {
+        bodyLimit: deps.maxBodyBytes,
+        schema: {
+          summary: 'collectd write_http (Format "JSON")',
+          tags,
+          security,
+          body: CollectdBody,
+          response: INGEST_RESPONSES,
+        },
+      },
+      async (request) => {
+        requireType(request, ['application/json']);
+        return service.ingest(role(request), parseCollectd(body(request), limits(), state), { merge: true });
+      },
+    );
+  });
+}

@@ -1,0 +1,92 @@
+// The agent against a real Vigil over a real socket, through a relay that plays "server down":
+// batches taken while the server is unreachable are spooled and arrive, in order and once each,
+// when it is back.
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { type Server, createServer, request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { Agent, Sender, Spool } from '../../src/agent/index.ts';
+import { testApp } from '../helpers/app.ts';
+
+const app = await testApp({ listen: true });
+const target = new URL(app.vigil.url);
+
+/** A relay on a fixed port that can be taken down and brought back, like a restarting server. */
+function relay(port: number, mode: { status?: number }): Promise<Server> {
+  const server = createServer((req, res) => {
+    if (mode.status) {
+      res.writeHead(mode.status).end();
+      return req.resume();
+    }
+    const up = request(
+      { host: target.hostname, port: target.port, path: req.url, method: req.method, headers: req.headers },
+      (r) => {
+        res.writeHead(r.statusCode ?? 502, r.headers);
+        r.pipe(res);
+      },
+    );
+    req.pipe(up);
+  });
+  return new Promise((done) => server.listen(port, '127.0.0.1', () => done(server)));
+}
+
+test('nothing is lost while the server is unreachable; the spool replays in order', async () => {
+  const first = await relay(0, {});
+  const port = (first.address() as { port: number }).port;
+  await new Promise((r) => first.close(r)); // the "server" is down
+  const spool = new Spool(join(mkdtempSync(join(tmpdir(), 'vigil-agent-')), 'spool.jsonl'));
+  const logs: string[] = [];
+  const sender = new Sender({
+    url: `http://127.0.0.1:${port}`,
+    token: app.tokens.ingest,
+    spool,
+    log: (_l, m) => logs.push(m),
+    sleep: () => new Promise((r) => setTimeout(r, 20)),
+  });
+  let t = Date.now() - 60_000;
+  const agent = new Agent({
+    intervalMs: 10_000,
+    hostname: 'agent-host-1',
+    region: 'lab',
+    labels: { rack: 'r1' },
+    log: () => undefined,
+    now: () => new Date((t += 10_000)),
+    sink: async (batch) => {
+      assert.equal(await spool.append(batch), true);
+    },
+  });
+  for (let i = 0; i < 4; i++) await agent.tick();
+  const draining = sender.drain();
+  await new Promise((r) => setTimeout(r, 100));
+  assert.ok(
+    logs.some((m) => /cannot reach/.test(m)),
+    'the sender noticed the outage',
+  );
+  assert.equal((await spool.read(100)).batches.length, 4, 'nothing was dropped while down');
+
+  const mode: { status?: number } = { status: 503 };
+  const back = await relay(port, mode); // back, but still starting: 503 keeps the spool
+  await new Promise((r) => setTimeout(r, 100));
+  assert.equal((await spool.read(100)).batches.length, 4);
+  delete mode.status;
+  await draining;
+  await new Promise((r) => back.close(r));
+  await sender.stop();
+
+  assert.deepEqual((await spool.read(100)).batches, [], 'acknowledged batches leave the spool');
+  const { rows } = await app.db.pool.query(
+    `SELECT m.ts, m.memory_usage, m.cpu_usage, s.region, s.labels, s.metadata->>'os' AS os
+       FROM vigil.server_metrics m JOIN vigil.servers s ON s.id = m.server_id
+      WHERE s.hostname = 'agent-host-1' ORDER BY m.ts`,
+  );
+  assert.equal(rows.length, 4, 'each sample exactly once');
+  assert.ok(rows.every((r) => r.memory_usage > 0 && r.memory_usage <= 100));
+  assert.equal(rows[0].cpu_usage, null, 'the first sample has no cpu delta yet');
+  assert.deepEqual([rows[0].region, rows[0].labels, rows[0].os], ['lab', { rack: 'r1' }, 'linux']);
+  const disk = await app.db.pool.query(
+    `SELECT count(*)::int AS n FROM vigil.metric_series WHERE name = 'disk_usage_percent' AND labels->>'mountpoint' = '/'`,
+  );
+  assert.equal(disk.rows[0].n, 1, 'per-mount disk usage is kept as a series');
+});
