@@ -166,3 +166,17 @@ test('deleting raw rows re-aggregates, and an emptied bucket disappears', async 
   assert.equal(rows.length, 0);
   await assertRollupsMatchRaw();
 });
+
+test('an updated sample (a value merged in later by ingest) re-aggregates its bucket', async () => {
+  await refreshAll();
+  const { rowCount } = await db.pool.query(
+    `UPDATE vigil.server_metrics SET cpu_usage = 99.5
+      WHERE server_id = $1 AND ts = (SELECT max(ts) FROM vigil.server_metrics WHERE server_id = $1)`,
+    [ids[1]],
+  );
+  assert.equal(rowCount, 1);
+  const pending = await db.pool.query(`SELECT count(*)::int AS n FROM vigil.rollup_dirty_hours`);
+  assert.ok(pending.rows[0].n >= 1, 'the update left a dirty marker');
+  await refreshAll();
+  assert.ok((await assertRollupsMatchRaw()) > 0);
+});
