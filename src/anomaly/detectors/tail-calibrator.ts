@@ -26,9 +26,12 @@ export interface TailCalibratorOptions {
    */
   minExcess: number;
   /**
-   * Surprise is scaled by min(1, readings / trustAfter): a tail fitted on a few hundred
-   * autocorrelated readings is overconfident (a slow average in pure noise sets "records"
-   * every day at first), so a young history must be more extreme to alarm.
+   * Surprise is scaled by min(1, sqrt(readings / trustAfter)): a tail fitted on a few
+   * hundred autocorrelated readings is overconfident (a slow average in pure noise sets
+   * "records" every day at first), so a young history must be more extreme to alarm. The
+   * square root follows how the error of a fitted tail shrinks with the sample size; a
+   * linear ramp left a series mute for days (a window 300 points into a series scored
+   * 0.3x its surprise, and such windows went undetected).
    */
   trustAfter: number;
 }
@@ -64,7 +67,7 @@ export class TailCalibrator {
     // frequency: if c of the last n readings were at least d, p >= c / n.
     const seen = this.countAtLeast(d);
     const s = seen > 0 ? Math.min(model, Math.log10(this.fitted / seen)) : model;
-    return this.size >= this.opts.trustAfter ? s : (s * this.size) / this.opts.trustAfter;
+    return this.size >= this.opts.trustAfter ? s : s * Math.sqrt(this.size / this.opts.trustAfter);
   }
 
   private countAtLeast(d: number): number {
