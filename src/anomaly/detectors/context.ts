@@ -2,8 +2,9 @@
 // from the two before it, given how this series has moved so far?
 //
 // Values are discretised by the quantiles of the trailing history (units-free, and a
-// skewed metric gets as many bins where its values actually are), plus one bin below and
-// one above everything in the history. A second-order Markov model counts which bin
+// skewed metric gets bins where its values actually are) merged with equal-width edges
+// over its range (so a rare value far from the bulk still gets its own bin), plus one bin
+// below and one above everything in the history. A second-order Markov model counts which bin
 // follows each pair of bins; the statistic is the log-loss of the actual transition,
 // averaged over a short window. One odd point barely moves it; a series whose rhythm
 // changed (spikes twice as dense, a new recurring value, a smooth series gone erratic)
@@ -16,7 +17,7 @@
 const SAMPLE = 512;
 
 export interface ContextOptions {
-  /** Quantile bins inside the history's range (two more catch values outside it). */
+  /** Quantile bins and equal-width bins inside the history's range, each (two more outside it). */
   bins: number;
   /** Trailing values the bin edges are taken from. */
   history: number;
