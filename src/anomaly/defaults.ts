@@ -44,6 +44,22 @@ export const DEFAULT_UNIVARIATE: UnivariateOptions = {
     useDayOfWeek: true,
   },
   stuck: { span: 2016, warmup: 48 },
+  // Contextual novelty (context.ts): 10 quantile + 10 equal-width bins of the last week;
+  // edges exist after 96 values, the log-loss means something after 192 learned
+  // transitions. The loss is averaged over an hour: long enough that one odd point is
+  // diluted, short enough that a burst of odd transitions is not (on NAB's
+  // art_increase_spike_density, 6 or 12 points catch it, 18 or 24 do not). Counts lose 5%
+  // every 128 points (half-life about 1700 points, six days), so a new rhythm becomes normal.
+  context: {
+    bins: 10,
+    history: 2016,
+    minHistory: 96,
+    minLearn: 192,
+    refitEvery: 128,
+    decay: 0.95,
+    span: 12,
+    prior: 0.5,
+  },
   forest: {
     dims: 4,
     // 32 trees: the averaged path length is already stable enough for a calibrated tail,
@@ -58,8 +74,10 @@ export const DEFAULT_UNIVARIATE: UnivariateOptions = {
   // Each detector's tail is learned from its last week of readings, refitted every
   // 128 points (a refit is O(history) and a week's quantile barely moves in 128 points);
   // below 200 readings nothing is trusted, and until 1000 (about 3.5 days) surprise is
-  // scaled down, so a new series is not paged on while its tails are still guesses
-  // (see trustAfter in tail-calibrator.ts).
+  // scaled by sqrt(readings / 1000) (0.45 at 200, 0.71 at 500), so a new series is paged
+  // only on clear events while its tails are still guesses (see trustAfter in
+  // tail-calibrator.ts). The linear ramp this replaces (0.2 at 200) cost nothing on NAB's
+  // long files but missed nearly every event in the first few days of a series.
   calibration: {
     history: 2016,
     minHistory: 200,
@@ -69,7 +87,16 @@ export const DEFAULT_UNIVARIATE: UnivariateOptions = {
     trustAfter: 1000,
   },
   // Floors for the tail's mean excess in each statistic's own units (see tail-calibrator.ts).
-  minExcess: { ewma: 0.25, spike: 0.25, level: 0.25, variance: 0.05, seasonal: 0.25, forest: 0.005 },
+  // context: log10 units of an averaged log-loss.
+  minExcess: {
+    ewma: 0.25,
+    spike: 0.25,
+    level: 0.25,
+    variance: 0.05,
+    seasonal: 0.25,
+    forest: 0.005,
+    context: 0.05,
+  },
   components: [
     'spike',
     'level',
@@ -83,6 +110,7 @@ export const DEFAULT_UNIVARIATE: UnivariateOptions = {
     'mean_low',
     'slow_high',
     'slow_low',
+    'context',
   ],
 };
 

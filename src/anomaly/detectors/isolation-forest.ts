@@ -7,15 +7,13 @@
 // (256 by default: the paper shows larger samples add cost, not accuracy), to a height
 // limit of ceil(log2 psi); a point's path length is the depth where it lands plus c(size)
 // for the unbuilt subtree below a leaf, and the score is 2^(-E[h] / c(psi)).
-// Nodes live in one flat Float64Array, three slots each ([feature, split, left child] for a
-// split, [-1, path length, 0] for a leaf), so scoring a point is a tight, cache-friendly
-// loop without allocation.
+// Nodes live in three flat typed arrays indexed by node (feature, -1 for a leaf; split value
+// or a leaf's path length; left child, the right one follows it), so scoring a point is a
+// tight loop of integer indexing without allocation or float-to-int conversions.
 
 import { createRng, deriveSeed, type Rng } from './rng.ts';
 
 const EULER_GAMMA = 0.5772156649015329;
-/** Float64 slots per node. */
-const NODE = 3;
 
 /** Harmonic number H(i) approximated by ln(i) + gamma, as in the paper. */
 export function harmonic(i: number): number {
@@ -43,7 +41,9 @@ export interface ForestOptions {
 export class IsolationForest {
   readonly dims: number;
   private readonly maxNodes: number;
-  private readonly nodes: Float64Array;
+  private readonly feature: Int32Array;
+  private readonly value: Float64Array;
+  private readonly left: Int32Array;
   private readonly trees: number;
   private readonly norm: number;
 
@@ -56,7 +56,9 @@ export class IsolationForest {
     const psi = Math.max(2, Math.min(opts.sampleSize, rows));
     this.norm = averagePathLength(psi);
     this.maxNodes = 2 * psi - 1;
-    this.nodes = new Float64Array(this.maxNodes * opts.trees * NODE);
+    this.feature = new Int32Array(this.maxNodes * opts.trees);
+    this.value = new Float64Array(this.maxNodes * opts.trees);
+    this.left = new Int32Array(this.maxNodes * opts.trees);
     const heightLimit = Math.ceil(Math.log2(psi));
     const idx = new Int32Array(rows);
     for (let i = 0; i < rows; i++) idx[i] = i;
@@ -85,7 +87,7 @@ export class IsolationForest {
       const end = stack.pop()!;
       const start = stack.pop()!;
       const node = stack.pop()!;
-      const at = (base + node) * NODE;
+      const at = base + node;
       const size = end - start;
       let q = -1;
       let lo = 0;
@@ -107,8 +109,8 @@ export class IsolationForest {
       }
       if (q < 0) {
         // A leaf's path length: its depth plus c(size) for the subtree never grown.
-        this.nodes[at] = -1;
-        this.nodes[at + 1] = depth + averagePathLength(size);
+        this.feature[at] = -1;
+        this.value[at] = depth + averagePathLength(size);
         continue;
       }
       const p = lo + rng.next() * (hi - lo);
@@ -123,9 +125,9 @@ export class IsolationForest {
           j--;
         }
       }
-      this.nodes[at] = q;
-      this.nodes[at + 1] = p;
-      this.nodes[at + 2] = (base + next) * NODE;
+      this.feature[at] = q;
+      this.value[at] = p;
+      this.left[at] = base + next;
       stack.push(next, start, i, depth + 1, next + 1, i, end, depth + 1);
       next += 2;
     }
@@ -133,18 +135,18 @@ export class IsolationForest {
 
   /** Path length of one row (offset `off` in `x`) averaged over the trees. */
   pathLength(x: ArrayLike<number>, off = 0): number {
-    const nodes = this.nodes;
-    const stride = this.maxNodes * NODE;
+    const feature = this.feature;
+    const value = this.value;
+    const left = this.left;
     let sum = 0;
-    for (let at = 0, end = this.trees * stride; at < end; at += stride) {
-      let n = at;
-      let f = nodes[n]! | 0;
+    for (let root = 0, end = this.trees * this.maxNodes; root < end; root += this.maxNodes) {
+      let n = root;
+      let f = feature[n]!;
       while (f >= 0) {
-        // `| 0` keeps indices small integers; V8 indexes typed arrays far faster with them.
-        n = (x[(off + f) | 0]! < nodes[n + 1]! ? nodes[n + 2]! : nodes[n + 2]! + NODE) | 0;
-        f = nodes[n]! | 0;
+        n = x[off + f]! < value[n]! ? left[n]! : left[n]! + 1;
+        f = feature[n]!;
       }
-      sum += nodes[n + 1]!;
+      sum += value[n]!;
     }
     return sum / this.trees;
   }

@@ -26,9 +26,12 @@ export interface TailCalibratorOptions {
    */
   minExcess: number;
   /**
-   * Surprise is scaled by min(1, readings / trustAfter): a tail fitted on a few hundred
-   * autocorrelated readings is overconfident (a slow average in pure noise sets "records"
-   * every day at first), so a young history must be more extreme to alarm.
+   * Surprise is scaled by min(1, sqrt(readings / trustAfter)): a tail fitted on a few
+   * hundred autocorrelated readings is overconfident (a slow average in pure noise sets
+   * "records" every day at first), so a young history must be more extreme to alarm. The
+   * square root follows how the error of a fitted tail shrinks with the sample size; a
+   * linear ramp left a series mute for days (a window 300 points into a series scored
+   * 0.3x its surprise, and such windows went undetected).
    */
   trustAfter: number;
 }
@@ -40,6 +43,8 @@ export class TailCalibrator {
   private size = 0;
   private sinceFit = 0;
   private threshold = Infinity;
+  /** Lower bound used to gather refit candidates (see refit). */
+  private bar = Infinity;
   private excess = 1;
   // History values above the threshold, sorted ascending, and the history size at refit:
   // how many times the recent past already reached a given value.
@@ -62,7 +67,7 @@ export class TailCalibrator {
     // frequency: if c of the last n readings were at least d, p >= c / n.
     const seen = this.countAtLeast(d);
     const s = seen > 0 ? Math.min(model, Math.log10(this.fitted / seen)) : model;
-    return this.size >= this.opts.trustAfter ? s : (s * this.size) / this.opts.trustAfter;
+    return this.size >= this.opts.trustAfter ? s : s * Math.sqrt(this.size / this.opts.trustAfter);
   }
 
   private countAtLeast(d: number): number {
@@ -90,26 +95,31 @@ export class TailCalibrator {
     if (n < this.opts.minHistory) return;
     const k = Math.min(n - 1, Math.floor(this.opts.quantile * n));
     const a = this.scratch;
-    // Fast path: the quantile moves little between refits, so only values at or above
-    // the previous threshold can be in the new top (n - k). Gather just those (one pass,
-    // a few percent of the history) and sort them; fall back to a full selection when
-    // the threshold rose and too few remain.
+    // Fast path: the quantile moves little between refits, so only values at or above a
+    // bar set at the last refit (about twice as deep as the tail) can be in the new top
+    // (n - k). Gather just those (one pass, a few percent of the history) and sort them;
+    // fall back to a full selection when too few remain or ties make too many. The bar
+    // only decides which path runs: both give the exact top n - k.
+    const tail = n - k;
     let m = 0;
-    const prev = this.threshold;
+    const bar = this.bar;
     for (let i = 0; i < n; i++) {
       const v = this.buf[i]!;
-      if (v >= prev) a[m++] = v;
+      if (v >= bar) a[m++] = v;
     }
     let u: number;
     let top: Float64Array<ArrayBuffer>;
-    if (m >= n - k && m <= 4 * (n - k) + 16) {
-      const cand = a.subarray(0, m).sort();
-      u = cand[m - (n - k)]!;
-      top = cand.slice(m - (n - k) + 1);
+    if (m >= tail && m <= 4 * tail + 16) {
+      a.subarray(0, m).sort();
+      u = a[m - tail]!;
+      top = a.slice(m - tail + 1, m);
+      if (m >= 2 * tail) this.bar = a[m - 2 * tail]!;
     } else {
       for (let i = 0; i < n; i++) a[i] = this.buf[i]!;
       u = quickselect(a, n, k);
       top = a.slice(k + 1, n).sort();
+      // a[0..k) holds the k smallest: the bar is the value 2 * tail from the top.
+      this.bar = 2 * k - n >= 0 && k > 0 ? quickselect(a, k, 2 * k - n) : -Infinity;
     }
     let sum = 0;
     let cnt = 0;

@@ -1,9 +1,10 @@
 // The combined streaming detector for one metric: the moving-average family, the
-// seasonal baseline, the stuck-value test and an isolation forest over derived features,
+// seasonal baseline, the stuck-value test, contextual novelty and an isolation forest,
 // each calibrated on its own history and combined into one 0..1 score and alarm.
 // update() scores a point with state built from earlier points only, then learns it.
 
 import { Combiner, type CombinerOptions } from './combiner.ts';
+import { ContextNovelty, type ContextOptions } from './context.ts';
 import { Ewma, type EwmaOptions, alphaForSpan } from './ewma.ts';
 import { ForestDetector, type ForestDetectorOptions } from './forest-detector.ts';
 import { RobustEwma, type RobustEwmaOptions } from './robust-ewma.ts';
@@ -26,23 +27,17 @@ export const COMPONENTS = [
   'mean_low',
   'slow_high',
   'slow_low',
+  'context',
 ] as const;
 export type Component = (typeof COMPONENTS)[number];
+// Components explanations name: 'context' is reported as 'forest' (both mean "moves unlike
+// its recent history"); explain.ts predates the context component.
+export type ExplainedComponent = Exclude<Component, 'context'>;
 type Calibrated = Exclude<Component, 'stuck'>;
 // Numeric codes for the hot loop (index into COMPONENTS); HIGH and after are one-sided.
-const EWMA = 0,
-  SPIKE = 1,
-  LEVEL = 2,
-  VARIANCE = 3,
-  SEASONAL = 4,
-  STUCK = 5,
-  FOREST = 6,
-  HIGH = 7,
-  LOW = 8,
-  MEAN_HIGH = 9,
-  MEAN_LOW = 10,
-  SLOW_HIGH = 11,
-  SLOW_LOW = 12;
+// prettier-ignore
+const EWMA = 0, SPIKE = 1, LEVEL = 2, VARIANCE = 3, SEASONAL = 4, STUCK = 5, FOREST = 6,
+  HIGH = 7, LOW = 8, MEAN_HIGH = 9, MEAN_LOW = 10, SLOW_HIGH = 11, SLOW_LOW = 12, CONTEXT = 13;
 
 export interface UnivariateOptions {
   seed: number;
@@ -53,6 +48,8 @@ export interface UnivariateOptions {
   slowSpan: number;
   seasonal: SeasonalOptions;
   stuck: StuckOptions;
+  /** Contextual novelty; optional so option objects without it still work (it abstains). */
+  context?: ContextOptions;
   forest: Omit<ForestDetectorOptions, 'dims'> & { dims: number };
   calibration: TailCalibratorOptions;
   minExcess: Partial<Record<Calibrated, number>>;
@@ -64,7 +61,7 @@ export interface Reading {
   score: number;
   alarm: boolean;
   /** Component with the largest surprise, or undefined when nothing stood out. */
-  component: Component | undefined;
+  component: ExplainedComponent | undefined;
   /** Signed deviation of that component in its own units (sigmas, log-ratio, run length). */
   deviation: number;
   /** The baseline value it was compared with (NaN when not meaningful). */
@@ -80,6 +77,7 @@ export class UnivariateDetector {
   private readonly seasonal: SeasonalBaseline;
   private readonly stuck: StuckDetector;
   private readonly forest: ForestDetector;
+  private readonly context: ContextNovelty | undefined;
   private readonly features: ValueFeatures;
   private slow = NaN;
   private readonly slowAlpha: number;
@@ -104,6 +102,7 @@ export class UnivariateDetector {
     this.ewma = new Ewma(opts.ewma);
     this.seasonal = new SeasonalBaseline(opts.seasonal);
     this.stuck = new StuckDetector(opts.stuck);
+    this.context = opts.context ? new ContextNovelty(opts.context) : undefined;
     this.features = new ValueFeatures(alphaForSpan(opts.levelSpan), alphaForSpan(opts.varianceSpan));
     this.slowAlpha = alphaForSpan(opts.slowSpan);
     this.forest = new ForestDetector({ ...opts.forest, dims: VALUE_FEATURES, seed: opts.seed });
@@ -182,14 +181,21 @@ export class UnivariateDetector {
         case SLOW_LOW:
           z = -this.slow;
           break;
+        case CONTEXT:
+          z = this.context?.score(x) ?? NaN;
+          break;
       }
       this.signed[i] = z;
       this.expected[i] = expected;
       const k = kinds[i]!;
       if (k === STUCK) {
         this.surprises[i] = this.stuck.surprise(x);
-      } else if ((k === SEASONAL && Number.isNaN(expected)) || (k === FOREST && !this.forest.forest)) {
-        // No trusted slot / no forest trained yet: abstain, and learn nothing (a history of
+      } else if (
+        (k === SEASONAL && Number.isNaN(expected)) ||
+        (k === FOREST && !this.forest.forest) ||
+        Number.isNaN(z)
+      ) {
+        // No trusted slot / no forest / no context model yet: abstain, and learn nothing (a history of
         // placeholder zeros would make the first real reading look infinitely strange).
         this.surprises[i] = NaN;
         this.expected[i] = NaN;
@@ -213,6 +219,7 @@ export class UnivariateDetector {
     if (this.has.seasonal) this.seasonal.update(tsMs, x);
     if (this.has.stuck) this.stuck.update(x);
     if (this.has.forest) this.forest.add(feat.row);
+    if (this.has.context) this.context?.learn(x);
     return this.score;
   }
 
@@ -227,7 +234,7 @@ export class UnivariateDetector {
     return {
       score: this.score,
       alarm: this.alarm,
-      component: i >= 0 ? this.components[i] : undefined,
+      component: i < 0 ? undefined : this.components[i] === 'context' ? 'forest' : this.components[i],
       deviation: i >= 0 ? this.signed[i]! : 0,
       expected: i >= 0 ? this.expected[i]! : NaN,
     };
