@@ -1,6 +1,6 @@
+export { freePort } from '../src/db/embedded.ts';
 // Data for bench/ingest.ts: deterministic samples of a fleet, and the JSON bodies that carry
 // them. Bodies are encoded before the clock starts so the bench measures Vigil, not the client.
-import { createServer } from 'node:net';
 
 export interface BenchRow {
   hostname: string;
@@ -13,17 +13,6 @@ export interface BenchRow {
   load_1: number;
   load_5: null;
   load_15: null;
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const s = createServer();
-    s.once('error', fail);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => done(port));
-    });
-  });
 }
 
 /** `servers` hosts x `steps` samples 10 s apart, ending a minute before `nowMs`, in time order. */

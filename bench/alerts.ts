@@ -1,3 +1,4 @@
+import { freePort } from '../src/db/embedded.ts';
 // `npm run bench -- alerts [--seconds 60] [--servers 1000] [--rules 50]`
 //
 // 1,000 servers, 50 rules, samples posted at a steady rate to the HTTP ingest API
@@ -12,7 +13,7 @@
 // "keeps_up" compares the second half of the run with the first (no growing lag).
 import { createServer } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer as netServer, type AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { alertsRuntime } from '../src/alerts/index.ts';
@@ -40,13 +41,6 @@ const p99 = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   return Math.round(s[Math.min(s.length - 1, Math.floor(s.length * 0.99))]! * 10) / 10;
 };
-const freePort = () =>
-  new Promise<number>((done) => {
-    const s = netServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as AddressInfo;
-      s.close(() => done(port));
-    });
-  });
 
 const dataDir = mkdtempSync(join(tmpdir(), 'vigil-bench-alerts-'));
 const pg = await startEmbedded({ dataDir, port: await freePort(), database: 'vigil', ephemeral: true });

@@ -1,9 +1,9 @@
+import { freePort } from '../src/db/embedded.ts';
 // `npm run bench -- explain-schema`: seeds a modest fleet into a fresh database (DATABASE_URL's
 // server, or a throw-away embedded one) and prints EXPLAIN (ANALYZE, BUFFERS) of the schema's
 // main lookups as Markdown, for docs/schema.md. Shows which index each lookup uses and that
 // time-range queries touch only the partitions of their days.
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -14,15 +14,6 @@ import { createPool } from '../src/db/pool.ts';
 const SERVERS = 50;
 const DAYS = 3;
 const STEP = '1 minute';
-
-async function freePort(): Promise<number> {
-  return new Promise((done) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => done(port));
-    });
-  });
-}
 
 let embedded: EmbeddedServer | null = null;
 let dataDir: string | null = null;

@@ -1,10 +1,10 @@
+import { freePort } from '../src/db/embedded.ts';
 // `npm run bench -- web`: 1,000 simulated servers (one with 30 days of one-minute samples), then
 // in headless chromium the time from navigation to the fleet overview showing its data, and to
 // the 30-day server charts drawn; plus the gzipped size of the dashboard's JavaScript.
 // Targets: ≤ 1,000 ms, ≤ 1,000 ms, ≤ 250 KB. Uses DATABASE_URL or a temporary embedded PostgreSQL.
 /// <reference lib="dom" />
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -19,14 +19,6 @@ import { refreshDaily, refreshHourly, refreshViews } from '../src/rollups/index.
 import { ensurePartitionsFor } from '../src/storage/index.ts';
 import { DIST_DIR } from '../src/web/build.ts';
 import { chromiumMissing, launch, screenshot } from '../test/web/helpers/browser.ts';
-
-const freePort = () =>
-  new Promise<number>((done) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => done(port));
-    });
-  });
 
 const missing = chromiumMissing();
 if (missing) {

@@ -1,3 +1,4 @@
+import { freePort } from '../src/db/embedded.ts';
 // `npm test`: one PostgreSQL for the whole run (embedded, or DATABASE_URL), a template database
 // migrated once, then node:test over every test/**/*.test.ts; each test file clones its own
 // database from the template (test/helpers/database.ts). A run that finds or executes no test
@@ -6,7 +7,6 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { createServer } from 'node:net';
 import pg from 'pg';
 import { startEmbedded, type EmbeddedServer } from '../src/db/embedded.ts';
 import { createPool } from '../src/db/pool.ts';
@@ -19,17 +19,6 @@ function findTests(dir: string): string[] {
     const path = join(dir, name);
     if (statSync(path).isDirectory()) return name === 'helpers' ? [] : findTests(path);
     return name.endsWith('.test.ts') ? [relative(root, path)] : [];
-  });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const s = createServer();
-    s.once('error', fail);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => done(port));
-    });
   });
 }
 

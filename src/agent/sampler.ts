@@ -12,18 +12,10 @@ import {
   parseNetDev,
   parseProcStat,
 } from './proc.ts';
+import { type MetricValues, emptyValues } from '../ingest/types.ts';
 
-export interface AgentSample {
-  ts: string;
-  cpu_usage: number | null;
-  memory_usage: number | null;
-  disk_usage: number | null;
-  network_in_bytes: number | null;
-  network_out_bytes: number | null;
-  load_1: number | null;
-  load_5: number | null;
-  load_15: number | null;
-}
+/** One server_metrics row as the agent sends it (the ingest API's JSON row). */
+export type AgentSample = { ts: string } & MetricValues;
 
 export interface AgentSeries {
   ts: string;
@@ -65,17 +57,7 @@ export class HostSampler {
     const [stat, meminfo, netdev, loadavg, mounts] = await Promise.all(
       ['stat', 'meminfo', 'net/dev', 'loadavg', 'mounts'].map((f) => read(`${this.procRoot}/${f}`)),
     );
-    const row: AgentSample = {
-      ts,
-      cpu_usage: null,
-      memory_usage: null,
-      disk_usage: null,
-      network_in_bytes: null,
-      network_out_bytes: null,
-      load_1: null,
-      load_5: null,
-      load_15: null,
-    };
+    const row: AgentSample = { ts, ...emptyValues() };
     const cpu = parseProcStat(stat as string);
     if (cpu && this.prevCpu) {
       const total = counterDelta(this.prevCpu.total, cpu.total);

@@ -36,6 +36,8 @@ export function explain(metric: string, value: number, r: Reading): string {
       return `${metric} has been stuck at ${num(value)} for ${r.deviation} samples`;
     case 'forest':
       return `${metric} ${num(value)} moves unlike its recent history (isolation score ${r.deviation.toFixed(2)})`;
+    case 'context':
+      return `${metric} ${num(value)} follows an unusual sequence of values for this series (its recent pattern is rarely seen)`;
     case 'high':
       return `${metric} ${num(value)} is higher than almost anything in its recent history`;
     case 'low':

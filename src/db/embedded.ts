@@ -61,6 +61,18 @@ async function ensureDatabase(adminUrl: string, database: string): Promise<void>
   }
 }
 
+/** A TCP port on 127.0.0.1 that was free a moment ago (for embedded servers and test peers). */
+export function freePort(): Promise<number> {
+  return new Promise((done, fail) => {
+    const s = createServer();
+    s.once('error', fail);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => done(port));
+    });
+  });
+}
+
 function password(dataDir: string): string {
   const file = join(dataDir, 'pg-password');
   if (existsSync(file)) return readFileSync(file, 'utf8').trim();

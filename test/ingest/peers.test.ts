@@ -1,3 +1,4 @@
+import { freePort } from '../../src/db/embedded.ts';
 // Real clients against a real Vigil on loopback: Prometheus scraping node_exporter and
 // remote-writing to Vigil, Vigil's own scraper reading node_exporter, collectd's write_http, and
 // util-linux logger over syslog TCP and UDP. Each test skips, saying what to install, only when
@@ -5,7 +6,6 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -21,17 +21,6 @@ const BIN = {
 };
 const missing = (bin: keyof typeof BIN, pkg: string) =>
   BIN[bin] ? false : `${bin} is not installed (apt-get install ${pkg})`;
-
-function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const s = createServer();
-    s.once('error', fail);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => done(port));
-    });
-  });
-}
 
 const children: ChildProcess[] = [];
 after(() => {

@@ -30,9 +30,7 @@ export const COMPONENTS = [
   'context',
 ] as const;
 export type Component = (typeof COMPONENTS)[number];
-// Components explanations name: 'context' is reported as 'forest' (both mean "moves unlike
-// its recent history"); explain.ts predates the context component.
-export type ExplainedComponent = Exclude<Component, 'context'>;
+
 type Calibrated = Exclude<Component, 'stuck'>;
 // Numeric codes for the hot loop (index into COMPONENTS); HIGH and after are one-sided.
 // prettier-ignore
@@ -61,7 +59,7 @@ export interface Reading {
   score: number;
   alarm: boolean;
   /** Component with the largest surprise, or undefined when nothing stood out. */
-  component: ExplainedComponent | undefined;
+  component: Component | undefined;
   /** Signed deviation of that component in its own units (sigmas, log-ratio, run length). */
   deviation: number;
   /** The baseline value it was compared with (NaN when not meaningful). */
@@ -234,7 +232,7 @@ export class UnivariateDetector {
     return {
       score: this.score,
       alarm: this.alarm,
-      component: i < 0 ? undefined : this.components[i] === 'context' ? 'forest' : this.components[i],
+      component: i < 0 ? undefined : this.components[i],
       deviation: i >= 0 ? this.signed[i]! : 0,
       expected: i >= 0 ? this.expected[i]! : NaN,
     };
