@@ -8,6 +8,7 @@ import type { EventBus } from '../core/events.ts';
 import { withTransaction } from '../db/transaction.ts';
 import type { Pool } from '../db/pool.ts';
 import { decide } from './evaluate.ts';
+import { listRules } from './queries-rules.ts';
 import {
   type ChangedAlert,
   type EpisodeInsert,
@@ -15,7 +16,6 @@ import {
   evaluationRows,
   groupEvaluationRows,
   insertEpisodes,
-  listRules,
   lockRule,
   lockRules,
   openEpisodes,

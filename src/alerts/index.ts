@@ -14,6 +14,8 @@ export { parseMatchers, formatMatcher } from './matchers.ts';
 export { parseMaintenance, windowOpen } from './muting.ts';
 export { send, describeError } from './senders.ts';
 export * as alertQueries from './queries.ts';
+export * as ruleQueries from './queries-rules.ts';
 export * as notifyQueries from './queries-notify.ts';
+export * as mutingQueries from './queries-muting.ts';
 export * as alertListQueries from './queries-alerts.ts';
 export type * from './types.ts';

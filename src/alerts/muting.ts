@@ -5,7 +5,7 @@ import { parseDuration } from '../core/duration.ts';
 import { validationError } from '../core/errors.ts';
 import { DAYS, openSince, parseCron, validTimeZone } from './cron.ts';
 import { matchesAll } from './matchers.ts';
-import type { MaintenanceRow, SilenceRow } from './queries-notify.ts';
+import type { MaintenanceRow, SilenceRow } from './queries-muting.ts';
 
 export interface MaintenanceSpec {
   name: string;

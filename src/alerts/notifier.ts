@@ -8,13 +8,12 @@ import type { Clock } from '../core/clock.ts';
 import type { Pool } from '../db/pool.ts';
 import { withTransaction } from '../db/transaction.ts';
 import { MuteIndex } from './muting.ts';
+import { listMaintenance, listSilences } from './queries-muting.ts';
 import {
   type NotifyCandidate,
   type OutboxInsert,
   enqueue,
   listChannels,
-  listMaintenance,
-  listSilences,
   markNotified,
   notifyCandidates,
   tryNotifierLock,

@@ -16,7 +16,7 @@ import {
   serverIdsByHostname,
   seriesExists,
   updateRule,
-} from './queries.ts';
+} from './queries-rules.ts';
 import { parseRuleSpec, ruleToSpec } from './rule-spec.ts';
 import type { Rule, RuleSpec } from './types.ts';
 

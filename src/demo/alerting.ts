@@ -8,7 +8,7 @@ import {
   alertListQueries,
   alertsRuntime,
   createRule,
-  notifyQueries,
+  mutingQueries,
   parseMaintenance,
   parseMatchers,
 } from '../alerts/index.ts';
@@ -122,7 +122,7 @@ export async function seedAlerting(
      VALUES ($1, $2, '{memory_usage}', 0.94, 'combined', 'memory_usage 97.8 % vs typical 52 % ± 4 % for this hour')`,
     [plan.anomalyServerId, plan.anomalyAt],
   );
-  await notifyQueries.insertSilence(pool, {
+  await mutingQueries.insertSilence(pool, {
     matchers: parseMatchers(['alertname="disk_almost_full"', 'region="ap-south"']),
     starts_at: live,
     ends_at: new Date(live.getTime() + 24 * 60 * MIN),
@@ -136,7 +136,7 @@ export async function seedAlerting(
     scope: { region: 'eu-west' },
     comment: 'demo: kernel and PostgreSQL minor updates',
   });
-  await notifyQueries.insertMaintenance(pool, { ...window, scope_server_ids: [], created_by: null });
+  await mutingQueries.insertMaintenance(pool, { ...window, scope_server_ids: [], created_by: null });
   // Rollups and views as the scheduler would build them, so charts and the overview are full.
   await refreshHourly(pool, { now: live });
   await refreshDaily(pool, { now: live });

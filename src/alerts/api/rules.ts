@@ -3,7 +3,7 @@ import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { notFound } from '../../core/errors.ts';
 import type { ModuleContext } from '../../module.ts';
-import { getRule, listRules } from '../queries.ts';
+import { getRule, listRules } from '../queries-rules.ts';
 import {
   applyRulesYaml,
   createRule,

@@ -6,7 +6,7 @@ import { notFound, validationError } from '../../core/errors.ts';
 import type { ModuleContext } from '../../module.ts';
 import { parseMatchers } from '../matchers.ts';
 import { parseMaintenance, windowOpen } from '../muting.ts';
-import { serverIdsByHostname } from '../queries.ts';
+import { serverIdsByHostname } from '../queries-rules.ts';
 import {
   deleteMaintenance,
   expireSilence,
@@ -14,7 +14,7 @@ import {
   insertSilence,
   listMaintenance,
   listSilences,
-} from '../queries-notify.ts';
+} from '../queries-muting.ts';
 
 const Id = Type.Object({ id: Type.Integer({ minimum: 1 }) });
 const SilenceBody = Type.Object(

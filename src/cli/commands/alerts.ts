@@ -5,12 +5,13 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import {
   alertListQueries as aq,
-  alertQueries as rq,
+  ruleQueries as rq,
   applyRulesYaml,
   describeError,
   describeRules,
   exportRulesYaml,
   formatMatcher,
+  mutingQueries as mq,
   notifyQueries as nq,
   parseChannel,
   parseMaintenance,
@@ -93,7 +94,7 @@ function registerSilences(alerts: Command): void {
       run(async (db) => {
         const ms = parseDuration(o.duration) ?? fail('--duration must be like 30m or 2h', 2);
         const now = new Date();
-        const row = await nq.insertSilence(db.pool, {
+        const row = await mq.insertSilence(db.pool, {
           matchers: parseMatchers(o.match),
           starts_at: now,
           ends_at: new Date(now.getTime() + ms),
@@ -107,7 +108,7 @@ function registerSilences(alerts: Command): void {
     .option('--all', 'include expired')
     .action((o: { all?: boolean }) =>
       run(async (db) => {
-        const rows = await nq.listSilences(db.pool, new Date(), o.all ?? false);
+        const rows = await mq.listSilences(db.pool, new Date(), o.all ?? false);
         printTable(
           rows.map((r) => ({ ...r, matchers: r.matchers.map(formatMatcher).join(', ') })),
           ['id', 'matchers', 'starts_at', 'ends_at', 'comment'],
@@ -118,7 +119,7 @@ function registerSilences(alerts: Command): void {
     .argument('<id>')
     .action((id: string) =>
       run(async (db) => {
-        if (!(await nq.expireSilence(db.pool, num(id, 'id'), new Date()))) fail(`no active silence ${id}`);
+        if (!(await mq.expireSilence(db.pool, num(id, 'id'), new Date()))) fail(`no active silence ${id}`);
         console.log(`silence ${id} expired`);
       }),
     );
@@ -129,7 +130,7 @@ function registerMaintenance(alerts: Command): void {
   m.command('list').action(() =>
     run(async (db) => {
       const now = new Date();
-      const rows = (await nq.listMaintenance(db.pool)).map((w) => ({ ...w, open_now: windowOpen(w, now) }));
+      const rows = (await mq.listMaintenance(db.pool)).map((w) => ({ ...w, open_now: windowOpen(w, now) }));
       printTable(rows, ['id', 'name', 'cron', 'duration_seconds', 'timezone', 'scope_region', 'open_now']);
     }),
   );
@@ -162,7 +163,7 @@ function registerMaintenance(alerts: Command): void {
           const missing = spec.scope_servers.filter((h) => !ids.has(h));
           if (missing.length) fail(`no server with hostname ${missing.join(', ')}`);
           const { scope_servers: _s, ...rest } = spec;
-          const row = await nq.insertMaintenance(db.pool, {
+          const row = await mq.insertMaintenance(db.pool, {
             ...rest,
             scope_server_ids: [...ids.values()],
             created_by: null,
@@ -176,7 +177,7 @@ function registerMaintenance(alerts: Command): void {
     .argument('<id>')
     .action((id: string) =>
       run(async (db) => {
-        if (!(await nq.deleteMaintenance(db.pool, num(id, 'id')))) fail(`no maintenance window ${id}`);
+        if (!(await mq.deleteMaintenance(db.pool, num(id, 'id')))) fail(`no maintenance window ${id}`);
       }),
     );
 }
