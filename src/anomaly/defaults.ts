@@ -5,7 +5,7 @@
 // 288 = 1 day, 2016 = 1 week.
 
 import type { CombinerOptions } from './detectors/combiner.ts';
-import type { UnivariateOptions } from './detectors/univariate.ts';
+import { COMPONENTS, type UnivariateOptions } from './detectors/univariate.ts';
 
 /** Score at or above which an anomaly alarm is raised: the product's fixed threshold. */
 export const ALARM_SCORE = 0.5;
@@ -97,21 +97,9 @@ export const DEFAULT_UNIVARIATE: UnivariateOptions = {
     forest: 0.005,
     context: 0.05,
   },
-  components: [
-    'spike',
-    'level',
-    'variance',
-    'seasonal',
-    'stuck',
-    'forest',
-    'high',
-    'low',
-    'mean_high',
-    'mean_low',
-    'slow_high',
-    'slow_low',
-    'context',
-  ],
+  // Every component but the plain EWMA, which is kept as a standalone baseline detector: its
+  // robust variant does the same job without being dragged by the spikes it should flag.
+  components: COMPONENTS.filter((c) => c !== 'ewma'),
 };
 
 /** Options of the anomaly runner (src/anomaly/runner.ts); see the final report / docs. */
