@@ -36,9 +36,14 @@ export interface TailCalibratorOptions {
   trustAfter: number;
 }
 
+/**
+ * Work space of refit(), shared by every calibrator: refits run one at a time (scoring is
+ * synchronous), and a copy per calibrator would double the memory of a server's detectors.
+ */
+let scratch = new Float64Array(0);
+
 export class TailCalibrator {
   private readonly buf: Float64Array;
-  private readonly scratch: Float64Array;
   private head = 0;
   private size = 0;
   private sinceFit = 0;
@@ -54,7 +59,6 @@ export class TailCalibrator {
 
   constructor(private readonly opts: TailCalibratorOptions) {
     this.buf = new Float64Array(opts.history);
-    this.scratch = new Float64Array(opts.history);
   }
 
   /** -log10 of the tail probability of d under the fitted history (0 = ordinary). */
@@ -94,7 +98,8 @@ export class TailCalibrator {
     const n = this.size;
     if (n < this.opts.minHistory) return;
     const k = Math.min(n - 1, Math.floor(this.opts.quantile * n));
-    const a = this.scratch;
+    if (scratch.length < n) scratch = new Float64Array(n);
+    const a = scratch;
     // Fast path: the quantile moves little between refits, so only values at or above a
     // bar set at the last refit (about twice as deep as the tail) can be in the new top
     // (n - k). Gather just those (one pass, a few percent of the history) and sort them;
