@@ -34,6 +34,11 @@ export interface TailCalibratorOptions {
    * 0.3x its surprise, and such windows went undetected).
    */
   trustAfter: number;
+  /**
+   * The k largest readings of the history get a tail of their own (see surprise). 0 turns
+   * it off.
+   */
+  topCount: number;
 }
 
 /**
@@ -55,6 +60,9 @@ export class TailCalibrator {
   // how many times the recent past already reached a given value.
   private top = new Float64Array(0);
   private fitted = 0;
+  // The k-th largest reading at refit and the mean excess of the k above it (see surprise).
+  private topThreshold = Infinity;
+  private topExcess = 1;
   private readonly ln10 = Math.log(10);
 
   constructor(private readonly opts: TailCalibratorOptions) {
@@ -70,7 +78,17 @@ export class TailCalibrator {
     // nightly backup spike is one mode, not a tail). Never claim less than the observed
     // frequency: if c of the last n readings were at least d, p >= c / n.
     const seen = this.countAtLeast(d);
-    const s = seen > 0 ? Math.min(model, Math.log10(this.fitted / seen)) : model;
+    let s = seen > 0 ? Math.min(model, Math.log10(this.fitted / seen)) : model;
+    // Nor rarer than the tail of the k largest readings says. The fit above the quantile
+    // describes the bulk of the top 3%; when the very top is a separate mode (a daily cron
+    // spike, ten times the usual value), that fit calls every new spike a few percent above
+    // the last one impossible, although k readings already got that far. Above the k-th
+    // largest value, p >= (k / n) * exp(-(d - x_k) / mean excess of the k over x_k).
+    if (d > this.topThreshold) {
+      const top =
+        Math.log10(this.fitted / this.opts.topCount) + (d - this.topThreshold) / (this.topExcess * this.ln10);
+      if (top < s) s = top;
+    }
     return this.size >= this.opts.trustAfter ? s : s * Math.sqrt(this.size / this.opts.trustAfter);
   }
 
@@ -142,6 +160,16 @@ export class TailCalibrator {
     // the next change infinitely surprising, whatever the units.
     const floor = Math.max(this.opts.minExcess, 1e-9 * Math.abs(u), 1e-300);
     this.excess = Math.max(cnt > 0 ? sum / cnt : 0, floor);
+    const c = this.opts.topCount;
+    if (c > 0 && top.length > c) {
+      const xc = top[top.length - c - 1]!;
+      let above = 0;
+      for (let i = top.length - c; i < top.length; i++) above += top[i]! - xc;
+      this.topThreshold = xc;
+      this.topExcess = Math.max(above / c, floor);
+    } else {
+      this.topThreshold = Infinity;
+    }
   }
 }
 
