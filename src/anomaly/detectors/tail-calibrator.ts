@@ -18,8 +18,14 @@ export interface TailCalibratorOptions {
   minHistory: number;
   /** Quantile where the exponential tail starts (e.g. 0.97). */
   quantile: number;
-  /** Refit every this many points (a refit is O(history)). */
+  /** Refit every this many points (a refit is O(history)), at the least. */
   refitEvery: number;
+  /**
+   * Or after this share of the history, when that is longer: a refit costs O(history), so
+   * refitting after a fixed share keeps the cost per point the same for any history length,
+   * and a quantile of two weeks moves no more in 1/16 of them than one of a week in 128 points.
+   */
+  refitShare: number;
   /**
    * Floor for the tail's mean excess, in the statistic's units. Stops a history of
    * identical values (a flat series) from making the next tiny change look infinite.
@@ -108,7 +114,8 @@ export class TailCalibrator {
     this.buf[this.head] = d;
     this.head = (this.head + 1) % this.buf.length;
     if (this.size < this.buf.length) this.size++;
-    if (++this.sinceFit >= this.opts.refitEvery || this.size === this.opts.minHistory) this.refit();
+    const due = Math.max(this.opts.refitEvery, this.size * this.opts.refitShare);
+    if (++this.sinceFit >= due || this.size === this.opts.minHistory) this.refit();
   }
 
   private refit(): void {
