@@ -11,6 +11,9 @@
 //    before each window (NAB's probation ends at 255): the young-series case the full NAB
 //    corpus has many of (short files, events soon after probation) and this subset lacks.
 //    Reported as nab_cuts_standard_fixed; a check on generalisation, not a target.
+// 5. With --clean, also counts chance alarms on 90 seeded clean series (Gaussian noise, flat or
+//    with a daily cycle, 8000 points each, the first 600 skipped as warm-up), which is what the
+//    alarm level in src/anomaly/defaults.ts is chosen by: clean_alarms in clean_points.
 // Progress goes to stderr; the last stdout line is one JSON object.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -18,7 +21,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
-import { detectSeries, type DetectorName } from '../src/anomaly/index.ts';
+import { createRng, detectSeries, type DetectorName } from '../src/anomaly/index.ts';
 import { parseSeriesCsv, registerDetect } from '../src/cli/commands/detect.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -103,6 +106,31 @@ function writeCuts(dir: string): { list: { category: string; file: string }[]; w
   return { list, windows: path };
 }
 
+/** Alarms of the detector on seeded clean series after warm-up (see 5. above). */
+function cleanAlarms(): { alarms: number; points: number } {
+  const n = 8000;
+  const warm = 600;
+  let alarms = 0;
+  let points = 0;
+  for (const daily of [0, 5, 20]) {
+    for (let seed = 1; seed <= 30; seed++) {
+      // 5-minute samples of 50 + daily * sin(day) + N(0, 2), Box-Muller from the seeded generator.
+      const rng = createRng(seed * 7 + daily);
+      const ts = new Float64Array(n);
+      const values = new Float64Array(n);
+      for (let i = 0; i < n; i++) {
+        ts[i] = Date.UTC(2024, 0, 1) + i * 300_000;
+        const g = Math.sqrt(-2 * Math.log(1 - rng.next())) * Math.cos(2 * Math.PI * rng.next());
+        values[i] = 50 + daily * Math.sin((2 * Math.PI * i) / 288) + 2 * g;
+      }
+      const { alarm } = detectSeries(ts, values, detector);
+      for (let i = warm; i < n; i++) alarms += alarm[i]!;
+      points += n - warm;
+    }
+  }
+  return { alarms, points };
+}
+
 try {
   await detectAll(files, dataDir, scored, alarms);
 
@@ -129,6 +157,9 @@ try {
     cuts = score(join(work, 'cuts-alarms', 'vigil'), ['--threshold', '0.5'], made.windows).standard
       ?.normalized;
   }
+
+  const clean = process.argv.includes('--clean') ? cleanAlarms() : undefined;
+  if (clean) process.stderr.write(`clean series: ${clean.alarms} alarms in ${clean.points} points\n`);
 
   // Throughput: the detector loop alone over every series, best of three passes. Measured
   // in CPU time of this (single-threaded) process: "points per second on one core", which
@@ -166,6 +197,7 @@ try {
       nab_low_fn_fixed: r2(fixed.reward_low_FN_rate?.normalized),
       points_per_s: pointsPerS,
       ...(cuts === undefined ? {} : { nab_cuts_standard_fixed: r2(cuts) }),
+      ...(clean === undefined ? {} : { clean_alarms: clean.alarms, clean_points: clean.points }),
     }),
   );
 } finally {
