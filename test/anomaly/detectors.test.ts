@@ -79,6 +79,17 @@ test('a missing daily peak is flagged by the seasonal baseline', () => {
   assert.ok(first !== undefined && first < ONSET + 144, `alarm at ${first}`);
 });
 
+for (const seed of [1, 3, 5]) {
+  test(`a young series knows its daily cycle after a day: an inverted third day is flagged (seed ${seed})`, () => {
+    const s = noise(1500, seed, { daily: 20 });
+    const onset = 2 * 288;
+    for (let i = onset; i < onset + 288; i++) s.values[i]! -= 40 * Math.sin((2 * Math.PI * i) / 288);
+    const { alarm } = detectSeries(s.ts, s.values);
+    const first = alarmsAt(alarm).find((i) => i >= onset);
+    assert.ok(first !== undefined && first <= onset + 36, `alarm at ${first}`);
+  });
+}
+
 test('same seed, same output; the forest seed matters', () => {
   const s = noise(N, 11);
   s.values[ONSET] = 90;
