@@ -8,8 +8,21 @@ import type { FieldCipher } from '../auth/crypto.ts';
 import type { Clock } from '../core/clock.ts';
 import type { Pool } from '../db/pool.ts';
 import { resolveChannel } from './channels.ts';
-import { emailTargetAddress, isEmailTarget } from './email-targets.ts';
-import { type ClaimedDelivery, claimDeliveries, markDelivered, markFailed } from './queries-notify.ts';
+import {
+  emailTargetAddress,
+  isEmailTarget,
+  isTemplateTarget,
+  isUserTarget,
+  isValidAddress,
+  userTargetId,
+} from './email-targets.ts';
+import {
+  type ClaimedDelivery,
+  claimDeliveries,
+  markDelivered,
+  markFailed,
+  pageRecipient,
+} from './queries-notify.ts';
 import { DeliveryError, describeError, send } from './senders.ts';
 
 export interface DeliveryOptions {
@@ -69,10 +82,18 @@ export class DeliveryWorker {
 
   private async deliver(d: ClaimedDelivery): Promise<void> {
     const log = this.o.logger.child({ deliveryId: d.id, channel: d.channel_name });
-    const address = isEmailTarget(d.channel_name) ? emailTargetAddress(d.channel_name) : null;
-    const permanent = permanentFailure(d, address);
+    // A user's address stays in this function: what is recorded or logged below goes through
+    // scrub(), since an SMTP refusal usually quotes the recipient ("550 <alice@…>: no such user").
+    let scrub = (text: string) => text;
     try {
-      if (permanent !== null || d.kind === null) throw new DeliveryError(permanent ?? 'no channel');
+      const target = await this.recipient(d);
+      const address = target.address;
+      if (address !== null && isUserTarget(d.channel_name)) {
+        const mask = `<e-mail address of ${d.channel_name}>`;
+        scrub = (text) => text.replace(new RegExp(escapeRegExp(address), 'gi'), mask);
+      }
+      const permanent = target.reason ?? permanentFailure(d);
+      if (permanent !== null || d.kind === null) throw new PermanentFailure(permanent ?? 'no channel');
       const resolved = resolveChannel(
         {
           name: d.channel_name,
@@ -93,32 +114,68 @@ export class DeliveryWorker {
       await markDelivered(this.o.pool, d.id, this.o.clock.now());
       this.o.onDelivered?.(d.id, d.payload);
     } catch (e) {
-      const reason = describeError(e, this.o.timeoutMs);
-      const dead = permanent !== null || d.attempts >= this.o.maxAttempts;
+      const reason = scrub(describeError(e, this.o.timeoutMs));
+      const dead = e instanceof PermanentFailure || d.attempts >= this.o.maxAttempts;
       const next = dead
         ? null
         : new Date(this.o.clock.now().getTime() + backoff(d.attempts, this.o.backoffMs, this.o.backoffMaxMs));
       const message = `attempt ${d.attempts}: ${reason}`;
       await markFailed(this.o.pool, d.id, message, next).catch((err: unknown) =>
-        log.error({ err }, 'could not record a failed delivery'),
+        log.error({ err: scrub(String(err)) }, 'could not record a failed delivery'),
       );
       if (dead) log.error({ attempts: d.attempts, reason }, 'notification is a dead letter');
       else
         log.warn({ attempts: d.attempts, reason, retryAt: next }, 'notification delivery failed; will retry');
     }
   }
+
+  /**
+   * The one recipient of a template target: for `user:<id>` the user's address, read now (the
+   * user may have lost it, been disabled or deleted since the page was queued); for
+   * `email:<address>` the address itself. `reason` says why it can never be sent.
+   */
+  private async recipient(d: ClaimedDelivery): Promise<{ address: string | null; reason: string | null }> {
+    if (isEmailTarget(d.channel_name)) {
+      const address = emailTargetAddress(d.channel_name);
+      return address === null
+        ? { address, reason: `"${d.channel_name}" is not a valid email:<address> target` }
+        : { address, reason: null };
+    }
+    if (!isTemplateTarget(d.channel_name)) return { address: null, reason: null };
+    const userId = userTargetId(d.channel_name);
+    if (userId === null)
+      return { address: null, reason: `"${d.channel_name}" is not a valid user:<id> target` };
+    const user = await pageRecipient(this.o.pool, userId);
+    if (!user)
+      return {
+        address: null,
+        reason: `user #${userId} no longer exists (deleted after the page was queued)`,
+      };
+    const who = `user #${userId} (${user.username})`;
+    if (user.disabled) return { address: null, reason: `${who} is disabled` };
+    if (user.email === null) return { address: null, reason: `${who} has no e-mail address` };
+    if (!isValidAddress(user.email))
+      return { address: user.email, reason: `${who} has an e-mail address that cannot be sent to` };
+    return { address: user.email, reason: null };
+  }
+}
+
+/** A failure no retry can fix: a dead letter at once. */
+class PermanentFailure extends DeliveryError {}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 /** A reason no retry can fix (the channel is gone, disabled or of the wrong kind), or null. */
-function permanentFailure(d: ClaimedDelivery, address: string | null): string | null {
-  const target = isEmailTarget(d.channel_name);
-  // For an email:<address> target the channel is its template, so the reason names both.
+function permanentFailure(d: ClaimedDelivery): string | null {
+  const target = isTemplateTarget(d.channel_name);
+  // For an email:/user: target the channel is its template, so the reason names both.
   const label = target
     ? `the e-mail channel used for ${d.channel_name}`
     : `notification channel "${d.channel_name}"`;
   if (d.kind === null) return `${label} no longer exists`;
   if (d.enabled === false) return `${label} is disabled`;
-  if (target && address === null) return `"${d.channel_name}" is not a valid email:<address> target`;
   if (target && d.kind !== 'email') return `${label} is a ${d.kind} channel, not an e-mail channel`;
   return null;
 }

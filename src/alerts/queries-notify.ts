@@ -80,7 +80,7 @@ export interface OutboxInsert {
   source: 'alert' | 'incident' | 'test';
   dedup_key: string;
   payload: NotificationPayload;
-  /** Deliver through this channel instead of channel_name (the template of an email: target). */
+  /** Deliver through this channel instead of channel_name (the template of a user: or email: target). */
   via?: string;
   /** Known undeliverable: queued straight as a dead letter with this reason. */
   dead_reason?: string;
@@ -155,6 +155,24 @@ export async function claimDeliveries(
     [now, limit, leaseMs],
   );
   return rows;
+}
+
+export interface PageRecipient {
+  username: string;
+  email: string | null;
+  disabled: boolean;
+}
+
+/**
+ * The person behind a `user:<id>` target, read at send time by the delivery worker (the owner;
+ * no application role may read users.email but admin). Null when the user no longer exists.
+ */
+export async function pageRecipient(db: Queryable, userId: number): Promise<PageRecipient | null> {
+  const { rows } = await db.query<PageRecipient>(
+    'SELECT username, email, disabled_at IS NOT NULL AS disabled FROM vigil.users WHERE id = $1',
+    [userId],
+  );
+  return rows[0] ?? null;
 }
 
 export async function markDelivered(db: Queryable, id: number, now: Date): Promise<void> {

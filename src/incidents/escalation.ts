@@ -121,7 +121,7 @@ export async function escalateDue(
               ? 'user no longer exists'
               : u.disabled
                 ? 'user is disabled'
-                : !u.email
+                : !u.has_email
                   ? 'user has no e-mail address'
                   : null;
             const details = {
@@ -130,13 +130,14 @@ export async function escalateDue(
               user_id: step.notify_user_id,
               username: u?.username ?? null,
             };
-            if (reason || !u?.email)
-              logs.push(notified(inc.id, now, { ...details, delivered: false, reason }));
+            if (reason) logs.push(notified(inc.id, now, { ...details, delivered: false, reason }));
             else {
-              // The address itself stays out of the timeline: it is append-only, so PII written
-              // there could never be anonymized, and devops may not read users.email anyway.
+              // By user id, never by address: the page request and the alerts outbox are
+              // readable by more roles than users.email is (admin only), and the timeline is
+              // append-only, so PII written there could never be anonymized. The delivery worker
+              // looks the address up when it sends (alerts/delivery.ts).
               logs.push(notified(inc.id, now, { ...details, via: 'email', delivered: true }));
-              pending.push({ ...message, channel: `email:${u.email}` });
+              pending.push({ ...message, channel: `user:${step.notify_user_id}` });
             }
           }
           for (const channel of step.channels) {

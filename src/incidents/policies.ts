@@ -1,5 +1,6 @@
 // Escalation policies as the API takes them: steps name users by username and channels by name.
-// Channel names belong to the alerts module; `email:<address>` pages an address directly.
+// Channel names belong to the alerts module; `email:<address>` pages an address directly, and
+// `user:` is reserved for pages to notify_user.
 import { validationError } from '../core/errors.ts';
 import type { PoolClient } from '../db/pool.ts';
 import { findUserId, type PolicyInput } from './queries.ts';
@@ -26,7 +27,9 @@ export async function toPolicyInput(c: PoolClient, name: string, b: PolicyBodyIn
       });
     }
     for (const ch of channels) {
-      if (!(EMAIL_CHANNEL.test(ch) || (CHANNEL.test(ch) && !ch.startsWith('email:')))) {
+      // user:<id> is how escalation pages a person (notify_user); a step may not forge one.
+      const reserved = ch.startsWith('email:') || ch.startsWith('user:');
+      if (!(EMAIL_CHANNEL.test(ch) || (CHANNEL.test(ch) && !reserved))) {
         throw validationError(
           `steps[${i}].channels: "${ch}" is neither a channel name (letters, digits, _ . : -) nor email:<address>`,
           { field: `steps[${i}].channels` },

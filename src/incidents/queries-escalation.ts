@@ -216,9 +216,11 @@ export async function setEscalationState(
 export async function userContacts(
   db: Queryable,
   ids: number[],
-): Promise<Map<number, { username: string; email: string | null; disabled: boolean }>> {
-  const { rows } = await db.query<{ id: number; username: string; email: string | null; disabled: boolean }>(
-    `SELECT id, username, email, disabled_at IS NOT NULL AS disabled FROM vigil.users WHERE id = ANY ($1::bigint[])`,
+): Promise<Map<number, { username: string; has_email: boolean; disabled: boolean }>> {
+  // Whether a user can be paged, not where: escalation never handles the address itself.
+  const { rows } = await db.query<{ id: number; username: string; has_email: boolean; disabled: boolean }>(
+    `SELECT id, username, email IS NOT NULL AS has_email, disabled_at IS NOT NULL AS disabled
+       FROM vigil.users WHERE id = ANY ($1::bigint[])`,
     [ids],
   );
   return new Map(rows.map((r) => [r.id, r]));

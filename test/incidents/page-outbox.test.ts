@@ -17,7 +17,11 @@ const clock = new ManualClock('2026-03-02T10:00:00Z');
 const first = await testApp({ clock, modules: [incidentsModule] });
 const pool = first.db.pool;
 const call = api(first);
-await createUserWithToken(pool, { username: 'alice', role: 'devops', email: 'alice@example.com' });
+const alice = await createUserWithToken(pool, {
+  username: 'alice',
+  role: 'devops',
+  email: 'alice@example.com',
+});
 
 const requests = async () =>
   (await pool.query('SELECT channel, dedup_key, emits FROM vigil.incident_page_requests ORDER BY id')).rows;
@@ -48,7 +52,7 @@ test('a page whose event was lost is handed over again after a restart and queue
   const pending = await requests();
   assert.deepEqual(
     pending.map((r) => r.channel),
-    ['email:alice@example.com', 'ops-hook'],
+    [`user:${alice.user.id}`, 'ops-hook'],
     'both pages are kept until the alerts module confirms them',
   );
   assert.deepEqual(await outbox(), [], 'the event went nowhere');

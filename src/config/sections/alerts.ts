@@ -72,7 +72,7 @@ export const alerts = {
   email_channel: {
     env: 'VIGIL_ALERTS_EMAIL_CHANNEL',
     default: 'email',
-    doc: 'The e-mail channel whose SMTP settings and sender deliver `email:<address>` targets (incident escalation paging a user or an address); `to` is replaced by that address.',
+    doc: 'The e-mail channel whose SMTP settings and sender deliver `user:<id>` targets (incident escalation paging a user; the address is read at send time) and `email:<address>` targets; `to` is replaced by that one recipient.',
     ...text(/^[a-z0-9][a-z0-9_.-]{0,62}$/, 'a channel name (lowercase letters, digits, _ . -)'),
   },
 } satisfies SectionDef;
