@@ -9,7 +9,14 @@ import type { Role } from '../../src/core/types.ts';
 import { withRole } from '../../src/db/transaction.ts';
 import { seedFixtures } from '../helpers/constraints.ts';
 import { testDatabase } from '../helpers/database.ts';
-import { MATRIX_ROLES, type MatrixIds, ROLE_MATRIX, renderRoleMatrix } from '../helpers/role-matrix.ts';
+import {
+  COLUMN_GRANTS,
+  MATRIX_ROLES,
+  type MatrixIds,
+  ROLE_MATRIX,
+  renderColumnGrants,
+  renderRoleMatrix,
+} from '../helpers/role-matrix.ts';
 import { seedServer } from '../helpers/sql.ts';
 
 const { pool } = await testDatabase();
@@ -139,10 +146,45 @@ test('the matrix covers SELECT of every view and materialized view in schema vig
   assert.deepEqual(missing, [], 'add these to test/helpers/role-matrix.ts, then run npm run docs');
 });
 
-test('docs/roles.md shows exactly this matrix', () => {
+test('column grants in the catalog are exactly COLUMN_GRANTS, with no table-wide grant beside them', async () => {
+  const { rows } = await pool.query<{ t: string; privilege: string; role: string; columns: string[] }>(
+    `SELECT c.relname AS t, acl.privilege_type AS privilege, substr(r.rolname, 7) AS role,
+            array_agg(a.attname::text ORDER BY a.attname::text) AS columns
+       FROM pg_attribute a
+       JOIN pg_class c ON c.oid = a.attrelid
+       JOIN pg_namespace n ON n.oid = c.relnamespace
+       CROSS JOIN LATERAL aclexplode(a.attacl) acl
+       JOIN pg_roles r ON r.oid = acl.grantee
+      WHERE n.nspname = 'vigil' AND NOT c.relispartition AND r.rolname LIKE 'vigil\\_%'
+      GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`,
+  );
+  const key = (g: { table: string; privilege: string; role: string }) =>
+    `${g.table} ${g.privilege} ${g.role}`;
+  assert.deepEqual(
+    Object.fromEntries(
+      rows.map((r) => [key({ table: r.t, privilege: r.privilege, role: r.role }), r.columns]),
+    ),
+    Object.fromEntries(COLUMN_GRANTS.map((g) => [key(g), [...g.columns].sort()])),
+    'change test/helpers/role-matrix.ts (COLUMN_GRANTS) with the grants, then run npm run docs',
+  );
+  for (const g of COLUMN_GRANTS) {
+    const { rows: t } = await pool.query<{ ok: boolean }>('SELECT has_table_privilege($1, $2, $3) AS ok', [
+      `vigil_${g.role}`,
+      `vigil.${g.table}`,
+      g.privilege,
+    ]);
+    assert.equal(t[0]?.ok, false, `${key(g)}: a table-wide grant makes the column list meaningless`);
+  }
+});
+
+test('docs/roles.md shows exactly this matrix and these column grants', () => {
   const doc = readFileSync(join(import.meta.dirname, '..', '..', 'docs', 'roles.md'), 'utf8');
   assert.ok(
     doc.includes(`<!-- role-matrix:start -->\n${renderRoleMatrix()}\n<!-- role-matrix:end -->`),
+    'docs/roles.md is out of date: run `npm run docs` (scripts/gen-roles-doc.ts)',
+  );
+  assert.ok(
+    doc.includes(`<!-- column-grants:start -->\n${renderColumnGrants()}\n<!-- column-grants:end -->`),
     'docs/roles.md is out of date: run `npm run docs` (scripts/gen-roles-doc.ts)',
   );
 });

@@ -106,7 +106,12 @@ export const ROLE_MATRIX: MatrixAction[] = [
 
   a('incidents', 'SELECT', 'SELECT * FROM vigil.incidents', READERS),
   a('incidents', 'INSERT', `INSERT INTO vigil.incidents (title, severity) VALUES ('matrix', 'info')`, MANAGERS),
-  a('incidents', 'UPDATE', `UPDATE vigil.incidents SET status = 'acknowledged', acknowledged_at = ${now} WHERE id = $1`, MANAGERS, (i) => [i.incidentId]),
+  // Column by column (0053): the lifecycle API's columns only, see COLUMN_GRANTS.
+  a('incidents', 'UPDATE (status, acknowledged_*, resolved_*)', `UPDATE vigil.incidents SET status = 'acknowledged', acknowledged_at = ${now}, acknowledged_by = $2 WHERE id = $1`, MANAGERS, (i) => [i.incidentId, i.userId]),
+  a('incidents', 'UPDATE (title, summary, severity, assignee_id)', `UPDATE vigil.incidents SET title = 'edited', summary = 's', severity = 'warning', assignee_id = $2 WHERE id = $1`, MANAGERS, (i) => [i.incidentId, i.userId]),
+  a('incidents', 'UPDATE (escalation_policy_id, escalation_step …)', `UPDATE vigil.incidents SET escalation_policy_id = NULL, escalation_step = NULL, escalation_repeats_done = 0, next_escalation_at = NULL WHERE id = $1`, MANAGERS, (i) => [i.incidentId]),
+  a('incidents', 'UPDATE (created_at)', `UPDATE vigil.incidents SET created_at = created_at - interval '1 day' WHERE id = $1`, NOBODY, (i) => [i.incidentId]),
+  a('incidents', 'UPDATE (created_by, source, region)', `UPDATE vigil.incidents SET created_by = NULL, source = 'alert', region = 'forged' WHERE id = $1`, NOBODY, (i) => [i.incidentId]),
   a('incidents', 'DELETE', 'DELETE FROM vigil.incidents WHERE id = $1', ADMIN, (i) => [i.spareIncidentId]),
 
   // Append-only: a trigger refuses UPDATE and DELETE even to the owner.
@@ -218,6 +223,47 @@ export const ROLE_MATRIX: MatrixAction[] = [
 ];
 
 export const MATRIX_ROLES: readonly Role[] = ALL;
+
+/**
+ * Privileges a role holds on some columns of a table only, never on the table: every one there
+ * is in the schema, exactly as listed (test/db/roles.test.ts compares with the catalog both
+ * ways), so widening a column grant or adding one shows up here and in docs/roles.md.
+ */
+export interface ColumnGrant {
+  table: string;
+  privilege: 'SELECT' | 'INSERT' | 'UPDATE';
+  role: Role;
+  columns: readonly string[];
+}
+
+// prettier-ignore
+export const COLUMN_GRANTS: ColumnGrant[] = [
+  // Who users are (names for assignees), not how to reach them: e-mail is admin-only PII.
+  { table: 'users', privilege: 'SELECT', role: 'readonly', columns: ['disabled_at', 'id', 'role', 'username'] },
+  { table: 'servers', privilege: 'UPDATE', role: 'ingest', columns: ['environment', 'labels', 'last_seen_at', 'metadata', 'region'] },
+  { table: 'alerts_history', privilege: 'UPDATE', role: 'devops', columns: ['acknowledged_at', 'acknowledged_by', 'incident_id'] },
+  // What the incident lifecycle API writes as the caller (acknowledge, resolve, reopen, PATCH).
+  {
+    table: 'incidents',
+    privilege: 'UPDATE',
+    role: 'devops',
+    columns: ['acknowledged_at', 'acknowledged_by', 'assignee_id', 'escalation_policy_id', 'escalation_repeats_done', 'escalation_step', 'next_escalation_at', 'resolved_at', 'resolved_by', 'severity', 'status', 'summary', 'title'],
+  },
+  { table: 'notification_channels', privilege: 'SELECT', role: 'readonly', columns: ['created_at', 'enabled', 'id', 'kind', 'name', 'send_resolved', 'settings', 'updated_at'] },
+  { table: 'notification_outbox', privilege: 'UPDATE', role: 'admin', columns: ['attempts', 'last_error', 'locked_until', 'next_attempt_at', 'state'] },
+];
+
+/** The column grants as a Markdown table, for docs/roles.md. */
+export function renderColumnGrants(): string {
+  return [
+    '| table | privilege | role | only these columns |',
+    '|---|---|---|---|',
+    ...COLUMN_GRANTS.map(
+      (g) =>
+        `| \`${g.table}\` | ${g.privilege} | vigil_${g.role} | ${g.columns.map((c) => `\`${c}\``).join(', ')} |`,
+    ),
+  ].join('\n');
+}
 
 /** The matrix as a Markdown table, for docs/roles.md. */
 export function renderRoleMatrix(): string {
