@@ -1,20 +1,27 @@
-// Rewrites the role matrix in docs/roles.md (between the role-matrix markers) from
+// Rewrites the role matrix and the column grants in docs/roles.md (between their markers) from
 // test/helpers/role-matrix.ts, the data test/db/roles.test.ts checks against PostgreSQL, so the
 // page shows what the database enforces. Run `npm run docs` after changing grants.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { renderRoleMatrix } from '../test/helpers/role-matrix.ts';
+import { renderColumnGrants, renderRoleMatrix } from '../test/helpers/role-matrix.ts';
 
 const file = join(import.meta.dirname, '..', 'docs', 'roles.md');
-const START = '<!-- role-matrix:start -->';
-const END = '<!-- role-matrix:end -->';
 
-const doc = readFileSync(file, 'utf8');
-const from = doc.indexOf(START);
-const to = doc.indexOf(END);
-if (from < 0 || to < from) {
-  console.error(`${file}: the markers ${START} and ${END} are missing`);
-  process.exit(1);
+/** Replaces what lies between `<!-- name:start -->` and `<!-- name:end -->`. */
+function fill(doc: string, name: string, body: string): string {
+  const start = `<!-- ${name}:start -->`;
+  const end = `<!-- ${name}:end -->`;
+  const from = doc.indexOf(start);
+  const to = doc.indexOf(end);
+  if (from < 0 || to < from) {
+    console.error(`${file}: the markers ${start} and ${end} are missing`);
+    process.exit(1);
+  }
+  return `${doc.slice(0, from)}${start}\n${body}\n${doc.slice(to)}`;
 }
-writeFileSync(file, `${doc.slice(0, from)}${START}\n${renderRoleMatrix()}\n${doc.slice(to)}`);
-console.log(`wrote the role matrix into ${file}`);
+
+let doc = readFileSync(file, 'utf8');
+doc = fill(doc, 'role-matrix', renderRoleMatrix());
+doc = fill(doc, 'column-grants', renderColumnGrants());
+writeFileSync(file, doc);
+console.log(`wrote the role matrix and the column grants into ${file}`);
