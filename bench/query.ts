@@ -29,7 +29,6 @@ const INTERVAL = env('VIGIL_BENCH_INTERVAL', 300);
 const RUNS = env('VIGIL_BENCH_RUNS', 100);
 const RAW_RUNS = env('VIGIL_BENCH_RAW_RUNS', 3);
 const KEEP = process.env.VIGIL_BENCH_KEEP ? resolve(process.env.VIGIL_BENCH_KEEP) : null;
-const HOUR = 3_600_000;
 const DAY = 86_400_000;
 const say = (m: string) => process.stderr.write(`[bench query] ${m}\n`);
 
