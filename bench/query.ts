@@ -3,7 +3,8 @@
 // through the API (app.inject, readonly token) and the same question on raw data, and measures
 // the incremental refresh of the latest hour and the ingest cost of the dirty-marker trigger.
 // Env: VIGIL_BENCH_SERVERS, VIGIL_BENCH_DAYS, VIGIL_BENCH_INTERVAL (seconds, 60 = the issue's
-// 43 M-row figure), VIGIL_BENCH_RUNS, VIGIL_BENCH_RAW_RUNS, DATABASE_URL (else embedded).
+// 43 M-row figure), VIGIL_BENCH_RUNS, VIGIL_BENCH_RAW_RUNS, VIGIL_BENCH_ONLY, DATABASE_URL (else
+// embedded).
 // VIGIL_BENCH_KEEP=<dir>: keep the embedded database in <dir>; when <dir> already holds one
 // loaded by an earlier run, skip the load and the build and only measure the queries (the
 // build figures printed are the loading run's, marked "reused").
@@ -106,7 +107,10 @@ const queries: Record<
   string,
   { p50_ms: number; p95_ms: number; max_ms: number; raw_p50_ms: number | null; speedup: number | null }
 > = {};
+// VIGIL_BENCH_ONLY=a,b: measure only these queries (iteration on a kept database).
+const only = process.env.VIGIL_BENCH_ONLY?.split(',');
 for (const [name, path] of Object.entries(API)) {
+  if (only && !only.includes(name)) continue;
   const times: number[] = [];
   for (let i = 0; i < RUNS + 3; i++) {
     const s = performance.now();
