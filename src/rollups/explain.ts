@@ -28,9 +28,14 @@ export const NAMED_QUERIES: Record<string, { about: string; build: Build }> = {
     build: async (_db, now) => regionViewQuery({ from: ago(now, 7 * DAY_MS), to: now }, null),
   },
   region_daily_30d: {
-    about: 'GET /api/v1/fleet/regions?step=1d over 30 days (metrics_daily)',
+    about: 'GET /api/v1/fleet/regions?step=1d over 30 days (daily view)',
     build: async (_db, now) =>
-      regionRollupQuery({ from: ago(now, 30 * DAY_MS), to: now }, DAY_MS, 'metrics_daily', null),
+      regionViewQuery({ from: ago(now, 30 * DAY_MS), to: now }, null, 'mv_region_daily'),
+  },
+  region_daily_90d: {
+    about: 'GET /api/v1/fleet/regions?step=1d over 90 days (metrics_daily)',
+    build: async (_db, now) =>
+      regionRollupQuery({ from: ago(now, 90 * DAY_MS), to: now }, DAY_MS, 'metrics_daily', null),
   },
   top_cpu_p95_30d: {
     about: 'GET /api/v1/fleet/top?metric=cpu_usage&stat=p95 over 30 days (daily + hourly edges)',

@@ -27,12 +27,16 @@ export const topTalkersQuery = (limit: number, region: string | null) => ({
   values: [limit, region] as unknown[],
 });
 
-/** Per-region hourly health from the view (last 7 days). */
-export const regionViewQuery = (range: Range, region: string | null) => ({
+/** Per-region health from a view: hourly for the last 7 days, daily for the last 31. */
+export const regionViewQuery = (
+  range: Range,
+  region: string | null,
+  view: 'mv_region_hourly' | 'mv_region_daily' = 'mv_region_hourly',
+) => ({
   text: `SELECT region, bucket AS ts, servers_reporting, cpu_usage_avg, cpu_usage_max, cpu_usage_p95,
                 memory_usage_avg, memory_usage_max, memory_usage_p95, disk_usage_avg,
                 network_in_bytes, network_out_bytes
-           FROM vigil.mv_region_hourly
+           FROM vigil.${view}
           WHERE bucket >= $1 AND bucket < $2 AND ($3::text IS NULL OR region = $3)
           ORDER BY region, bucket`,
   values: [range.from, range.to, region] as unknown[],

@@ -2,7 +2,7 @@
 import type { Queryable } from '../db/pool.ts';
 import { AGG_COLUMNS, MERGE_AGGREGATES, P95_METRICS, RAW_AGGREGATES, UPSERT_SET } from './columns.ts';
 
-export const VIEWS = ['mv_fleet_overview', 'mv_region_hourly', 'mv_top_talkers'] as const;
+export const VIEWS = ['mv_fleet_overview', 'mv_region_hourly', 'mv_top_talkers', 'mv_region_daily'] as const;
 export type ViewName = (typeof VIEWS)[number];
 export type Stage = 'hourly' | 'daily' | ViewName;
 
@@ -14,6 +14,7 @@ export const LOCK_KEY: Record<Stage, number> = {
   mv_fleet_overview: 3,
   mv_region_hourly: 4,
   mv_top_talkers: 5,
+  mv_region_daily: 6,
 };
 
 export async function lockStage(db: Queryable, stage: Stage, wait: boolean): Promise<boolean> {
@@ -181,7 +182,7 @@ export async function stageStates(db: Queryable): Promise<StageState[]> {
                   UNION ALL
                   SELECT 'daily', count(DISTINCT bucket), min(bucket) FROM vigil.rollup_dirty_days) d
          ON d.stage = s.stage
-      ORDER BY array_position(ARRAY['hourly', 'daily', 'mv_fleet_overview', 'mv_region_hourly', 'mv_top_talkers'], s.stage)`,
+      ORDER BY array_position(ARRAY['hourly', 'daily', 'mv_fleet_overview', 'mv_region_hourly', 'mv_top_talkers', 'mv_region_daily'], s.stage)`,
   );
   return rows;
 }
