@@ -105,13 +105,21 @@ const pct = (xs: number[], p: number) => {
 const r2 = (x: number) => Math.round(x * 100) / 100;
 const queries: Record<
   string,
-  { p50_ms: number; p95_ms: number; max_ms: number; raw_p50_ms: number | null; speedup: number | null }
+  {
+    p50_ms: number;
+    p95_ms: number;
+    max_ms: number;
+    raw_p50_ms: number | null;
+    speedup: number | null;
+    raw_top_overlap?: string;
+  }
 > = {};
 // VIGIL_BENCH_ONLY=a,b: measure only these queries (iteration on a kept database).
 const only = process.env.VIGIL_BENCH_ONLY?.split(',');
 for (const [name, path] of Object.entries(API)) {
   if (only && !only.includes(name)) continue;
   const times: number[] = [];
+  let body = '';
   for (let i = 0; i < RUNS + 3; i++) {
     const s = performance.now();
     const res = await vigil.app.inject({
@@ -121,15 +129,24 @@ for (const [name, path] of Object.entries(API)) {
     });
     if (res.statusCode !== 200) throw new Error(`${name}: ${res.statusCode} ${res.body}`);
     if (i >= 3) times.push(performance.now() - s);
+    body = res.body;
   }
   let raw: number | null = null;
+  let overlap: string | undefined;
   const q = RAW_QUESTIONS[name]?.({ end: new Date(end), serverId: sid });
   if (q) {
     const rawTimes: number[] = [];
     for (let i = 0; i < RAW_RUNS; i++) {
       const s = performance.now();
-      await pool.query(q.text, q.values);
+      const r = await pool.query<{ server_id?: string }>(q.text, q.values);
       rawTimes.push(performance.now() - s);
+      // Top-N: how many of the raw answer's servers the API answer has too (the p95 over many
+      // buckets is an approximation: docs/rollups.md).
+      const items = (JSON.parse(body) as { items?: { server_id: number }[] }).items;
+      if (items && r.rows[0]?.server_id !== undefined) {
+        const api = new Set(items.map((x) => String(x.server_id)));
+        overlap = `${r.rows.filter((x) => api.has(String(x.server_id))).length}/${r.rows.length}`;
+      }
     }
     raw = pct(rawTimes, 0.5);
   }
@@ -140,6 +157,7 @@ for (const [name, path] of Object.entries(API)) {
     max_ms: r2(Math.max(...times)),
     raw_p50_ms: raw === null ? null : r2(raw),
     speedup: raw === null ? null : r2(raw / p50),
+    ...(overlap === undefined ? {} : { raw_top_overlap: overlap }),
   };
   say(`${name}: ${JSON.stringify(queries[name])}`);
 }
