@@ -9,7 +9,7 @@
 // loaded by an earlier run, skip the load and the build and only measure the queries (the
 // build figures printed are the loading run's, marked "reused").
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createUserWithToken } from '../src/auth/users.ts';
 import { loadConfig } from '../src/config/index.ts';
@@ -116,6 +116,9 @@ const queries: Record<
 > = {};
 // VIGIL_BENCH_ONLY=a,b: measure only these queries (iteration on a kept database).
 const only = process.env.VIGIL_BENCH_ONLY?.split(',');
+// The machine is shared: the 1-minute load average before and after the measured queries says
+// how much else was running.
+const loadBefore = loadavg()[0] as number;
 for (const [name, path] of Object.entries(API)) {
   if (only && !only.includes(name)) continue;
   const times: number[] = [];
@@ -161,6 +164,7 @@ for (const [name, path] of Object.entries(API)) {
   };
   say(`${name}: ${JSON.stringify(queries[name])}`);
 }
+const loadAfter = loadavg()[0] as number;
 if (process.env.VIGIL_BENCH_EXPLAIN) {
   // The plans of every named dashboard query on this data, for docs/performance.md.
   const out: string[] = [];
@@ -181,6 +185,7 @@ console.log(
     ...figures,
     runs: RUNS,
     raw_runs: RAW_RUNS,
+    load_avg: [r2(loadBefore), r2(loadAfter)],
     queries,
     ...(reused ? { reused: true } : {}),
   }),
