@@ -3,167 +3,68 @@
 // through the API (app.inject, readonly token) and the same question on raw data, and measures
 // the incremental refresh of the latest hour and the ingest cost of the dirty-marker trigger.
 // Env: VIGIL_BENCH_SERVERS, VIGIL_BENCH_DAYS, VIGIL_BENCH_INTERVAL (seconds, 60 = the issue's
-// 43 M-row figure), VIGIL_BENCH_RUNS, VIGIL_BENCH_RAW_RUNS, DATABASE_URL (else embedded).
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
-import { Readable } from 'node:stream';
-import { from as copyFrom } from 'pg-copy-streams';
+// 43 M-row figure), VIGIL_BENCH_RUNS, VIGIL_BENCH_RAW_RUNS, VIGIL_BENCH_ONLY, DATABASE_URL (else
+// embedded).
+// VIGIL_BENCH_KEEP=<dir>: keep the embedded database in <dir>; when <dir> already holds one
+// loaded by an earlier run, skip the load and the build and only measure the queries (the
+// build figures printed are the loading run's, marked "reused").
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { createUserWithToken } from '../src/auth/users.ts';
 import { loadConfig } from '../src/config/index.ts';
 import { ManualClock } from '../src/core/clock.ts';
 import { createPool, type Pool } from '../src/db/pool.ts';
 import { migrate } from '../src/db/migrator.ts';
-import { startEmbedded } from '../src/db/embedded.ts';
+import { freePort, startEmbedded } from '../src/db/embedded.ts';
 import { createLogger } from '../src/logger.ts';
 import { startVigil } from '../src/main.ts';
-import {
-  explainQuery,
-  NAMED_QUERIES,
-  refreshDaily,
-  refreshHourly,
-  refreshViews,
-} from '../src/rollups/index.ts';
-import { ensurePartitionsFor } from '../src/storage/partitions.ts';
+import { explainQuery, NAMED_QUERIES } from '../src/rollups/index.ts';
+import { loadFleet, type LoadResult } from './_query-load.ts';
 import { RAW_QUESTIONS } from './_query-raw.ts';
 
 const env = (k: string, d: number) => Number(process.env[k] ?? d);
 const SERVERS = env('VIGIL_BENCH_SERVERS', 1000);
 const DAYS = env('VIGIL_BENCH_DAYS', 30);
 const INTERVAL = env('VIGIL_BENCH_INTERVAL', 300);
-const RUNS = env('VIGIL_BENCH_RUNS', 30);
+const RUNS = env('VIGIL_BENCH_RUNS', 100);
 const RAW_RUNS = env('VIGIL_BENCH_RAW_RUNS', 3);
-const REGIONS = [
-  'eu-west',
-  'eu-central',
-  'us-east',
-  'us-west',
-  'ap-south',
-  'ap-northeast',
-  'sa-east',
-  'af-south',
-];
-const HOUR = 3_600_000;
+const KEEP = process.env.VIGIL_BENCH_KEEP ? resolve(process.env.VIGIL_BENCH_KEEP) : null;
 const DAY = 86_400_000;
 const say = (m: string) => process.stderr.write(`[bench query] ${m}\n`);
 
 let dataDir: string | null = null;
 let url = process.env.DATABASE_URL ?? '';
 let stopDb = async () => undefined as unknown;
+const metaFile = KEEP ? join(KEEP, 'bench-load.json') : null;
 if (!url) {
-  dataDir = mkdtempSync(join(tmpdir(), 'vigil-bench-'));
-  const pg = await startEmbedded({
-    dataDir,
-    port: 20000 + (process.pid % 20000),
-    database: 'vigil',
-    ephemeral: true,
-  });
+  dataDir = KEEP ?? mkdtempSync(join(tmpdir(), 'vigil-bench-'));
+  const pg = await startEmbedded({ dataDir, port: await freePort(), database: 'vigil', ephemeral: true });
   url = pg.url;
   stopDb = () => pg.stop();
 }
 const pool: Pool = createPool({ url, max: 4 });
+// Also applies migrations added since a kept database was loaded.
 await migrate(pool);
-const now = new Date(Math.floor(Date.now() / (INTERVAL * 1000)) * INTERVAL * 1000);
-const start = new Date(Math.floor((now.getTime() - DAYS * DAY) / HOUR) * HOUR);
-say(
-  `${SERVERS} servers × ${DAYS} days at ${INTERVAL}s samples, ${start.toISOString()} .. ${now.toISOString()}`,
-);
-
-const { rows: servers } = await pool.query<{ id: number }>(
-  `INSERT INTO vigil.servers (hostname, region, first_seen_at, last_seen_at)
-   SELECT 'bench-' || lpad(i::text, 5, '0'), ($1::text[])[1 + i % $2], $3, $4 FROM generate_series(1, $5) i
-   RETURNING id`,
-  [REGIONS, REGIONS.length, start, now, SERVERS],
-);
-const ids = servers.map((s) => s.id);
-
-/** COPY text lines for [from, to): a daily cycle plus a per-server offset plus noise. */
-function* lines(from: number, to: number): Generator<string> {
-  for (const id of ids) {
-    const base = (id * 37) % 50;
-    let buf = '';
-    for (let t = from; t < to; t += INTERVAL * 1000) {
-      const phase = Math.sin((t / DAY) * 2 * Math.PI);
-      const cpu = Math.min(100, Math.max(0, base + 20 * phase + Math.random() * 30)).toFixed(1);
-      const mem = Math.min(100, 30 + base / 2 + Math.random() * 10).toFixed(1);
-      const net = Math.floor((id % 13) * 1e6 * (1 + phase) + Math.random() * 1e6);
-      buf += `${id}\t${new Date(t).toISOString()}\t${cpu}\t${mem}\t${(40 + (id % 50)).toFixed(1)}\t${net}\t${net >> 2}\t${(Number(cpu) / 25).toFixed(2)}\t\\N\t\\N\n`;
-    }
-    yield buf;
-  }
-}
-
-async function copyRange(from: number, to: number): Promise<void> {
-  const client = await pool.connect();
-  try {
-    const stream = client.query(
-      copyFrom(
-        'COPY vigil.server_metrics (server_id, ts, cpu_usage, memory_usage, disk_usage, network_in_bytes, network_out_bytes, load_1, load_5, load_15) FROM STDIN',
-      ),
+let load: LoadResult;
+let reused = false;
+if (metaFile && existsSync(metaFile)) {
+  load = JSON.parse(readFileSync(metaFile, 'utf8')) as LoadResult;
+  if (load.servers !== SERVERS || load.days !== DAYS || load.interval_s !== INTERVAL)
+    throw new Error(
+      `${KEEP} holds ${load.servers} servers × ${load.days} days at ${load.interval_s}s: use another dir`,
     );
-    await pipeline(Readable.from(lines(from, to)), stream);
-  } finally {
-    client.release();
-  }
+  reused = true;
+  say(`reusing the fleet loaded at ${load.loaded_at} in ${KEEP} (${load.rows} rows)`);
+} else {
+  load = await loadFleet(pool, { servers: SERVERS, days: DAYS, interval: INTERVAL, say });
+  if (metaFile) writeFileSync(metaFile, JSON.stringify(load));
 }
-
-await ensurePartitionsFor(pool, start, new Date(now.getTime() + 3 * DAY));
-let t0 = performance.now();
-for (let d = start.getTime(); d < now.getTime(); d += DAY) {
-  await copyRange(d, Math.min(d + DAY, now.getTime()));
-  say(`loaded ${new Date(d).toISOString().slice(0, 10)} (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
-}
-await pool.query('ANALYZE vigil.server_metrics');
-const { rows: cnt } = await pool.query<{ n: number }>(
-  'SELECT count(*)::bigint AS n FROM vigil.server_metrics',
-);
-const rows = cnt[0]?.n ?? 0;
-say(`${rows} rows loaded in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-
-t0 = performance.now();
-const hourly = await refreshHourly(pool, { now, batchBuckets: 24 });
-say(`hourly rollup: ${hourly.buckets} buckets in ${(hourly.durationMs / 1000).toFixed(1)} s`);
-const daily = await refreshDaily(pool, { now });
-say(`daily rollup: ${daily.buckets} buckets in ${(daily.durationMs / 1000).toFixed(1)} s`);
-await pool.query('ANALYZE vigil.metrics_hourly; ANALYZE vigil.metrics_daily');
-await refreshViews(pool, { now });
-const rollupBuildS = (performance.now() - t0) / 1000;
-
-// Incremental: the next hour for every server arrives, then one hourly run.
-const next = now.getTime();
-await copyRange(next, next + HOUR);
-const inc = await refreshHourly(pool, { now: new Date(next + HOUR) });
-say(`incremental refresh: ${inc.buckets} (server, hour) buckets in ${inc.durationMs.toFixed(0)} ms`);
-const viewMs = await refreshViews(pool, { now: new Date(next + HOUR) });
-say(
-  `view refresh ms: ${JSON.stringify(Object.fromEntries(Object.entries(viewMs).map(([k, v]) => [k, Math.round(v)])))}`,
-);
-
-// Ingest cost of the dirty-marker trigger: equal slices of a future day COPYed with and
-// without it, alternating, best of each (the machine is shared; the minimum is the least noisy).
-const dayA = next + DAY;
-const slice = DAY / 8;
-const timed: Record<'with' | 'without', number[]> = { with: [], without: [] };
-for (let i = 0; i < 6; i++) {
-  const withIt = i % 2 === 0;
-  if (!withIt)
-    await pool.query('ALTER TABLE vigil.server_metrics DISABLE TRIGGER server_metrics_rollups_insert');
-  const c0 = performance.now();
-  await copyRange(dayA + i * slice, dayA + (i + 1) * slice);
-  timed[withIt ? 'with' : 'without'].push(performance.now() - c0);
-  if (!withIt)
-    await pool.query('ALTER TABLE vigil.server_metrics ENABLE TRIGGER server_metrics_rollups_insert');
-}
-const withTrigger = Math.min(...timed.with);
-const withoutTrigger = Math.min(...timed.without);
-say(
-  `ingest COPY of ${SERVERS * (slice / (INTERVAL * 1000))} rows: with trigger ${withTrigger.toFixed(0)} ms, without ${withoutTrigger.toFixed(0)} ms (best of 3)`,
-);
-await pool.query('TRUNCATE vigil.rollup_dirty_hours');
+const ids = load.ids;
+const end = new Date(load.end).getTime();
 
 // The API path: a full Vigil on this database, a readonly token, app.inject.
-const clock = new ManualClock(new Date(next + HOUR));
+const clock = new ManualClock(new Date(end));
 const appDir = mkdtempSync(join(tmpdir(), 'vigil-bench-app-'));
 const config = loadConfig({
   env: {},
@@ -172,12 +73,19 @@ const config = loadConfig({
     server: { data_dir: appDir, port: 0, log_level: 'silent' },
     database: { url, pool_size: 4, statement_timeout: '10m' },
     agent: { enabled: false },
+    // Its catch-up job would score a week of history for all 1,000 new servers in this process
+    // during the measurement (a one-off backfill after install, not the steady state, where
+    // scoring follows each ingest batch, and the bench ingests nothing while it measures).
+    // VIGIL_BENCH_ANOMALY=1 measures with it anyway.
+    anomaly: { enabled: process.env.VIGIL_BENCH_ANOMALY === '1' },
   },
 });
 const vigil = await startVigil({ config, logger: createLogger('silent'), clock, listen: false });
-const { token } = await createUserWithToken(pool, { username: 'bench-reader', role: 'readonly' });
+const { token } = await createUserWithToken(pool, {
+  username: `bench-reader-${process.pid}`,
+  role: 'readonly',
+});
 const iso = (ms: number) => new Date(ms).toISOString();
-const end = next + HOUR;
 const sid = ids[Math.floor(ids.length / 2)] as number;
 const API: Record<string, string> = {
   fleet_overview: '/api/v1/fleet/overview',
@@ -197,10 +105,24 @@ const pct = (xs: number[], p: number) => {
 const r2 = (x: number) => Math.round(x * 100) / 100;
 const queries: Record<
   string,
-  { p50_ms: number; p95_ms: number; raw_p50_ms: number | null; speedup: number | null }
+  {
+    p50_ms: number;
+    p95_ms: number;
+    max_ms: number;
+    raw_p50_ms: number | null;
+    speedup: number | null;
+    raw_top_overlap?: string;
+  }
 > = {};
+// VIGIL_BENCH_ONLY=a,b: measure only these queries (iteration on a kept database).
+const only = process.env.VIGIL_BENCH_ONLY?.split(',');
+// The machine is shared: the 1-minute load average before and after the measured queries says
+// how much else was running.
+const loadBefore = loadavg()[0] as number;
 for (const [name, path] of Object.entries(API)) {
+  if (only && !only.includes(name)) continue;
   const times: number[] = [];
+  let body = '';
   for (let i = 0; i < RUNS + 3; i++) {
     const s = performance.now();
     const res = await vigil.app.inject({
@@ -210,15 +132,24 @@ for (const [name, path] of Object.entries(API)) {
     });
     if (res.statusCode !== 200) throw new Error(`${name}: ${res.statusCode} ${res.body}`);
     if (i >= 3) times.push(performance.now() - s);
+    body = res.body;
   }
   let raw: number | null = null;
+  let overlap: string | undefined;
   const q = RAW_QUESTIONS[name]?.({ end: new Date(end), serverId: sid });
   if (q) {
     const rawTimes: number[] = [];
     for (let i = 0; i < RAW_RUNS; i++) {
       const s = performance.now();
-      await pool.query(q.text, q.values);
+      const r = await pool.query<{ server_id?: string }>(q.text, q.values);
       rawTimes.push(performance.now() - s);
+      // Top-N: how many of the raw answer's servers the API answer has too (the p95 over many
+      // buckets is an approximation: docs/rollups.md).
+      const items = (JSON.parse(body) as { items?: { server_id: number }[] }).items;
+      if (items && r.rows[0]?.server_id !== undefined) {
+        const api = new Set(items.map((x) => String(x.server_id)));
+        overlap = `${r.rows.filter((x) => api.has(String(x.server_id))).length}/${r.rows.length}`;
+      }
     }
     raw = pct(rawTimes, 0.5);
   }
@@ -226,11 +157,14 @@ for (const [name, path] of Object.entries(API)) {
   queries[name] = {
     p50_ms: r2(p50),
     p95_ms: r2(pct(times, 0.95)),
+    max_ms: r2(Math.max(...times)),
     raw_p50_ms: raw === null ? null : r2(raw),
     speedup: raw === null ? null : r2(raw / p50),
+    ...(overlap === undefined ? {} : { raw_top_overlap: overlap }),
   };
   say(`${name}: ${JSON.stringify(queries[name])}`);
 }
+const loadAfter = loadavg()[0] as number;
 if (process.env.VIGIL_BENCH_EXPLAIN) {
   // The plans of every named dashboard query on this data, for docs/performance.md.
   const out: string[] = [];
@@ -242,20 +176,17 @@ if (process.env.VIGIL_BENCH_EXPLAIN) {
 await vigil.close();
 await pool.end();
 await stopDb();
-if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+if (dataDir && !KEEP) rmSync(dataDir, { recursive: true, force: true });
 rmSync(appDir, { recursive: true, force: true });
+const { ids: _ids, loaded_at: _at, end: _end, ...figures } = load;
 console.log(
   JSON.stringify({
     bench: 'query',
-    rows,
-    servers: SERVERS,
-    days: DAYS,
-    interval_s: INTERVAL,
+    ...figures,
+    runs: RUNS,
+    raw_runs: RAW_RUNS,
+    load_avg: [r2(loadBefore), r2(loadAfter)],
     queries,
-    rollup_build_s: r2(rollupBuildS),
-    incremental_refresh_ms: r2(inc.durationMs),
-    incremental_buckets: inc.buckets,
-    view_refresh_ms: Object.fromEntries(Object.entries(viewMs).map(([k, v]) => [k, r2(v)])),
-    ingest_trigger_overhead: r2(withTrigger / withoutTrigger - 1),
+    ...(reused ? { reused: true } : {}),
   }),
 );

@@ -7,7 +7,7 @@ import { overviewQuery, regionRollupQuery, regionViewQuery, topQuery, topTalkers
 import { logsQuery, serversQuery } from './listing.ts';
 import { DAY_MS, HOUR_MS } from './params.ts';
 import { planTiers, seriesQuery } from './series.ts';
-import { stageStates } from './queries.ts';
+import { QUERY_SETTINGS, stageStates } from './queries.ts';
 
 interface Q {
   text: string;
@@ -28,9 +28,14 @@ export const NAMED_QUERIES: Record<string, { about: string; build: Build }> = {
     build: async (_db, now) => regionViewQuery({ from: ago(now, 7 * DAY_MS), to: now }, null),
   },
   region_daily_30d: {
-    about: 'GET /api/v1/fleet/regions?step=1d over 30 days (metrics_daily)',
+    about: 'GET /api/v1/fleet/regions?step=1d over 30 days (daily view)',
     build: async (_db, now) =>
-      regionRollupQuery({ from: ago(now, 30 * DAY_MS), to: now }, DAY_MS, 'metrics_daily', null),
+      regionViewQuery({ from: ago(now, 30 * DAY_MS), to: now }, null, 'mv_region_daily'),
+  },
+  region_daily_90d: {
+    about: 'GET /api/v1/fleet/regions?step=1d over 90 days (metrics_daily)',
+    build: async (_db, now) =>
+      regionRollupQuery({ from: ago(now, 90 * DAY_MS), to: now }, DAY_MS, 'metrics_daily', null),
   },
   top_cpu_p95_30d: {
     about: 'GET /api/v1/fleet/top?metric=cpu_usage&stat=p95 over 30 days (daily + hourly edges)',
@@ -42,13 +47,14 @@ export const NAMED_QUERIES: Record<string, { about: string; build: Build }> = {
     build: async () => topTalkersQuery(10, null),
   },
   server_series_30d_1h: {
-    about: 'GET /api/v1/servers/:id/series?step=1h over 30 days (hourly + raw for the open hour)',
+    about:
+      'GET /api/v1/servers/:id/series?step=1h&metrics=cpu_usage,memory_usage over 30 days (hourly + raw for the open hour)',
     build: async (db, now) => {
       const states = await stageStates(db);
       const asOf = states.find((s) => s.stage === 'hourly')?.as_of ?? null;
       const from = new Date(Math.floor(ago(now, 30 * DAY_MS).getTime() / HOUR_MS) * HOUR_MS);
       const tiers = planTiers({ from, to: now }, 'hourly', asOf, null);
-      return seriesQuery(await someServer(db), HOUR_MS, 'hourly', tiers);
+      return seriesQuery(await someServer(db), HOUR_MS, 'hourly', tiers, ['cpu_usage', 'memory_usage']);
     },
   },
   servers_page: {
@@ -67,7 +73,7 @@ export async function explainQuery(pool: Pool, name: string, now: Date): Promise
   if (!entry) throw new Error(`unknown query ${name}`);
   return withTransaction(pool, async (c) => {
     // The same settings as the API's query transactions (routes/tx.ts).
-    await c.query("SET LOCAL work_mem = '32MB'; SET LOCAL max_parallel_workers_per_gather = 0");
+    await c.query(QUERY_SETTINGS);
     const q = await entry.build(c, now);
     const { rows } = await c.query<{ 'QUERY PLAN': string }>(
       `EXPLAIN (ANALYZE, BUFFERS) ${q.text}`,

@@ -27,12 +27,16 @@ export const topTalkersQuery = (limit: number, region: string | null) => ({
   values: [limit, region] as unknown[],
 });
 
-/** Per-region hourly health from the view (last 7 days). */
-export const regionViewQuery = (range: Range, region: string | null) => ({
+/** Per-region health from a view: hourly for the last 7 days, daily for the last 31. */
+export const regionViewQuery = (
+  range: Range,
+  region: string | null,
+  view: 'mv_region_hourly' | 'mv_region_daily' = 'mv_region_hourly',
+) => ({
   text: `SELECT region, bucket AS ts, servers_reporting, cpu_usage_avg, cpu_usage_max, cpu_usage_p95,
                 memory_usage_avg, memory_usage_max, memory_usage_p95, disk_usage_avg,
                 network_in_bytes, network_out_bytes
-           FROM vigil.mv_region_hourly
+           FROM vigil.${view}
           WHERE bucket >= $1 AND bucket < $2 AND ($3::text IS NULL OR region = $3)
           ORDER BY region, bucket`,
   values: [range.from, range.to, region] as unknown[],
@@ -86,6 +90,14 @@ const statExpr = (m: Metric, stat: TopStat): string => {
   }
 };
 
+const STAT_COLUMNS: Record<TopStat, readonly string[]> = {
+  avg: ['sum', 'count'],
+  max: ['max'],
+  min: ['min'],
+  sum: ['sum'],
+  p95: ['p95', 'count'],
+};
+
 /** Whole UTC days inside [from, to) go to metrics_daily; the edges to metrics_hourly. */
 export function splitWindow(range: Range): { hourly: Range[]; daily: Range | null } {
   const f = range.from.getTime();
@@ -111,7 +123,9 @@ export function topQuery(
 ) {
   const values: unknown[] = [limit, region];
   const param = (v: unknown) => `$${values.push(v)}`;
-  const cols = `server_id, ${metric}_min, ${metric}_max, ${metric}_sum, ${metric}_count${stat === 'p95' ? `, ${metric}_p95` : ''}, samples`;
+  // Only the columns the stat needs: for avg, sum and p95 of cpu and memory the covering
+  // (bucket) indexes of 0033 then answer without touching the heap.
+  const cols = ['server_id', 'samples', ...STAT_COLUMNS[stat].map((c) => `${metric}_${c}`)].join(', ');
   const w = splitWindow(range);
   const parts = w.hourly.map(
     (r) =>

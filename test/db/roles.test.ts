@@ -55,7 +55,7 @@ await pool.query(
   `INSERT INTO vigil.rollup_dirty_days (bucket, server_ids) VALUES (current_date, ARRAY[$1::bigint])`,
   [f.serverId],
 );
-for (const view of ['mv_fleet_overview', 'mv_region_hourly', 'mv_top_talkers'])
+for (const view of ['mv_fleet_overview', 'mv_region_hourly', 'mv_top_talkers', 'mv_region_daily'])
   await pool.query(`REFRESH MATERIALIZED VIEW vigil.${view}`);
 const ids: MatrixIds = {
   serverId: f.serverId,

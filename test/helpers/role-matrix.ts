@@ -215,6 +215,7 @@ export const ROLE_MATRIX: MatrixAction[] = [
   a('mv_fleet_overview (materialized view)', 'SELECT', 'SELECT * FROM vigil.mv_fleet_overview', READERS),
   a('mv_region_hourly (materialized view)', 'SELECT', 'SELECT * FROM vigil.mv_region_hourly', READERS),
   a('mv_top_talkers (materialized view)', 'SELECT', 'SELECT * FROM vigil.mv_top_talkers', READERS),
+  a('mv_region_daily (materialized view)', 'SELECT', 'SELECT * FROM vigil.mv_region_daily', READERS),
   a('mv_top_talkers (materialized view)', 'REFRESH', 'REFRESH MATERIALIZED VIEW vigil.mv_top_talkers', NOBODY),
 
   a('partition_days (view)', 'SELECT', 'SELECT * FROM vigil.partition_days', ALL),

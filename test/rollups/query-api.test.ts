@@ -188,7 +188,14 @@ test('fleet overview, regions, top and top talkers answer from views and rollups
   const longer = await get(
     `/api/v1/fleet/regions?from=${new Date(now.getTime() - 10 * 86_400_000).toISOString()}&step=1d`,
   );
-  assert.equal(longer.body.source, 'metrics_daily');
+  assert.equal(longer.body.source, 'mv_region_daily');
+  // Beyond the daily view's 31 days: metrics_daily, with the same points where both have days.
+  const longest = await get(
+    `/api/v1/fleet/regions?from=${new Date(now.getTime() - 40 * 86_400_000).toISOString()}&step=1d`,
+  );
+  assert.equal(longest.body.source, 'metrics_daily');
+  assert.ok(longer.body.points.length >= 2);
+  assert.deepEqual(longest.body.points, longer.body.points);
 
   const top = await get('/api/v1/fleet/top?metric=cpu_usage&stat=p95&limit=1&from=' + start.toISOString());
   assert.equal(top.status, 200);

@@ -44,6 +44,7 @@ const TopQuery = Type.Object({
   limit: Type.Optional(Type.Integer({ description: 'Default 10' })),
 });
 const VIEW_DAYS = 7;
+const DAILY_VIEW_DAYS = 31;
 
 export async function fleetRoutes(app: FastifyInstance, ctx: ModuleContext): Promise<void> {
   const cfg = ctx.config.rollups;
@@ -109,7 +110,8 @@ export async function fleetRoutes(app: FastifyInstance, ctx: ModuleContext): Pro
     '/api/v1/fleet/regions',
     {
       schema: {
-        summary: 'Per-region health over time (the hourly view for the last 7 days, rollups beyond)',
+        summary:
+          'Per-region health over time (views: hourly for the last 7 days, daily for the last 31; rollups otherwise)',
         tags,
         querystring: RegionQuery,
         response: {
@@ -131,17 +133,24 @@ export async function fleetRoutes(app: FastifyInstance, ctx: ModuleContext): Pro
         throw invalid('step', 'must be a whole number of hours (1h, 6h, 1d …)', q.step);
       const region = q.region ?? null;
       const from = new Date(Math.floor(range.from.getTime() / stepMs) * stepMs);
-      // The view holds the hours from (hour of its refresh − 7 days): a window starting at most
-      // 7 days ago fits in it, even once snapped down to its hour.
-      const useView = stepMs === HOUR_MS && range.from.getTime() >= now.getTime() - VIEW_DAYS * DAY_MS;
+      // mv_region_hourly holds the hours from (hour of its refresh − 7 days): a window starting
+      // at most 7 days ago fits in it, even once snapped down to its hour. mv_region_daily
+      // likewise holds the days from (day of its refresh − 31 days).
+      const startOfDay = Math.floor(now.getTime() / DAY_MS) * DAY_MS;
+      const view =
+        stepMs === HOUR_MS && range.from.getTime() >= now.getTime() - VIEW_DAYS * DAY_MS
+          ? 'mv_region_hourly'
+          : stepMs === DAY_MS && range.from.getTime() >= startOfDay - DAILY_VIEW_DAYS * DAY_MS
+            ? 'mv_region_daily'
+            : null;
       return runQuery(request, async (c) => {
-        if (useView) {
-          const v = regionViewQuery({ from, to: range.to }, region);
+        if (view) {
+          const v = regionViewQuery({ from, to: range.to }, region, view);
           const { rows } = await c.query(v.text, v.values);
           return {
-            source: 'mv_region_hourly',
-            step_seconds: 3600,
-            ...fresh(await viewAsOf(c, 'mv_region_hourly')),
+            source: view,
+            step_seconds: stepMs / 1000,
+            ...fresh(await viewAsOf(c, view)),
             points: rows,
           };
         }

@@ -122,7 +122,7 @@ export async function serverRoutes(app: FastifyInstance, ctx: ModuleContext): Pr
         const states = await stageAsOf(c);
         const asOf = (stage: 'hourly' | 'daily') => states[stage] ?? null;
         const tiers = planTiers({ from, to: range.to }, resolution, asOf('hourly'), asOf('daily'));
-        const data = await querySeries(c, request.params.id, stepMs, resolution, tiers);
+        const data = await querySeries(c, request.params.id, stepMs, resolution, tiers, metrics);
         const rollupAsOf = resolution === 'raw' ? now : asOf('hourly');
         return {
           server_id: request.params.id,
