@@ -19,6 +19,7 @@ import { ManualClock } from '../src/core/clock.ts';
 import { createPool } from '../src/db/pool.ts';
 import { startEmbedded } from '../src/db/embedded.ts';
 import { migrate } from '../src/db/migrator.ts';
+import { MetricBlock } from '../src/ingest/metric-block.ts';
 import { copyMetrics } from '../src/ingest/queries.ts';
 import { createLogger } from '../src/logger.ts';
 import { startVigil } from '../src/main.ts';
@@ -62,7 +63,9 @@ const { rows: servers } = await pool.query<{ id: number; hostname: string }>(
   [SERVERS],
 );
 const idOf = new Map(servers.map((s) => [s.hostname, s.id]));
-const writeRows = rows.map((r: BenchRow) => ({ ...r, serverId: idOf.get(r.hostname) as number }));
+const writeRows = MetricBlock.fromRows(
+  rows.map((r: BenchRow) => ({ ...r, serverId: idOf.get(r.hostname) as number })),
+);
 const client = await pool.connect();
 let t0 = performance.now();
 await client.query('BEGIN');

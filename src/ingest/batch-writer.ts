@@ -17,7 +17,8 @@ import { AppError } from '../core/errors.ts';
 import { type Role, dbRole } from '../core/types.ts';
 import type { Pool, PoolClient } from '../db/pool.ts';
 import { fromPgError, sqlstateOf } from '../db/sqlstate.ts';
-import type { WriteLog, WriteMetric, WriteSample } from './copy-binary.ts';
+import type { WriteLog, WriteSample } from './copy-binary.ts';
+import { type MetricBlock, sortedBlock } from './metric-block.ts';
 import {
   copyLogs,
   copyMetrics,
@@ -25,10 +26,10 @@ import {
   insertSamplesIgnoringDuplicates,
   mergeMetrics,
 } from './queries.ts';
-import { sortMetrics, sortSamples } from './sort-rows.ts';
+import { sortSamples } from './sort-rows.ts';
 
 export interface WriteSet {
-  metrics: WriteMetric[];
+  metrics: MetricBlock;
   samples: WriteSample[];
   logs: WriteLog[];
   /** Rows that arrive in pieces (remote_write, collectd, line protocol): merge, do not COPY. */
@@ -62,6 +63,7 @@ interface Pending {
 }
 
 const rowsOf = (s: WriteSet) => s.metrics.length + s.samples.length + s.logs.length;
+// The metric rows' memory is outside the JS heap (typed arrays), but counts against the limit.
 const bytesOf = (s: WriteSet) =>
   s.metrics.length * 120 + s.samples.length * 60 + s.logs.reduce((n, l) => n + 200 + l.message.length * 2, 0);
 
@@ -196,8 +198,8 @@ export class BatchWriter {
   }
 
   private async transaction(role: Role, sets: WriteSet[]): Promise<Committed> {
-    const copyRows = sortMetrics(sets.filter((s) => !s.mergeMetrics).flatMap((s) => s.metrics));
-    const mergeRows = sortMetrics(sets.filter((s) => s.mergeMetrics).flatMap((s) => s.metrics));
+    const copyRows = sortedBlock(sets.filter((s) => !s.mergeMetrics).map((s) => s.metrics));
+    const mergeRows = sortedBlock(sets.filter((s) => s.mergeMetrics).map((s) => s.metrics));
     const samples = sortSamples(sets.flatMap((s) => s.samples));
     const logs = sets.flatMap((s) => s.logs);
     const client = await this.o.pool.connect();
@@ -230,9 +232,11 @@ export class BatchWriter {
     }
     const metricIds = new Set<number>();
     let maxTs = -Infinity;
-    for (const r of copyRows.concat(mergeRows)) {
-      metricIds.add(r.serverId);
-      if (r.tsUs > maxTs) maxTs = r.tsUs;
+    for (const b of [copyRows, mergeRows]) {
+      for (let i = 0; i < b.length; i++) {
+        metricIds.add(b.serverId[i] as number);
+        if ((b.tsUs[i] as number) > maxTs) maxTs = b.tsUs[i] as number;
+      }
     }
     return {
       metricServerIds: [...metricIds],

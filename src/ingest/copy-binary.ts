@@ -2,12 +2,8 @@
 // because at ingest rates the server's CPU is the limit, and binary spares it parsing every
 // number and timestamp (timestamptz is int64 microseconds since 2000-01-01, the same integer
 // microseconds Vigil carries, so timestamps stay exact).
-import type { MetricValues } from './types.ts';
+import { type MetricBlock, VALUE_COLUMNS } from './metric-block.ts';
 
-export interface WriteMetric extends MetricValues {
-  serverId: number;
-  tsUs: number;
-}
 export interface WriteSample {
   seriesId: number;
   tsUs: number;
@@ -63,20 +59,21 @@ class Writer {
     this.buf.writeInt16BE(v, this.o + 4);
     this.o += 6;
   }
-  float4(v: number | null): void {
-    if (v === null) return this.nullField();
+  /** float4 where NaN means NULL (a MetricBlock's null). */
+  float4n(v: number): void {
+    if (v !== v) return this.nullField();
     this.buf.writeInt32BE(4, this.o);
     this.buf.writeFloatBE(v, this.o + 4);
     this.o += 8;
+  }
+  int8n(v: number): void {
+    if (v !== v) this.nullField();
+    else this.int8(v);
   }
   float8(v: number): void {
     this.buf.writeInt32BE(8, this.o);
     this.buf.writeDoubleBE(v, this.o + 4);
     this.o += 12;
-  }
-  int8OrNull(v: number | null): void {
-    if (v === null) this.nullField();
-    else this.int8(v);
   }
   text(s: string, prefix?: number): void {
     const len = Buffer.byteLength(s) + (prefix === undefined ? 0 : 1);
@@ -91,21 +88,23 @@ class Writer {
   }
 }
 
-/** Rows of vigil.server_metrics, in the column order of METRIC_COPY_COLUMNS. */
-export function encodeMetrics(rows: readonly WriteMetric[]): Buffer {
-  const w = new Writer(rows.length * 98); // 2 + 4 int8 x 12 + 6 float4 x 8: a row with every column
-  for (const r of rows) {
+/** Rows of vigil.server_metrics: server_id, ts, then METRIC_COLUMNS (NaN in the block is NULL). */
+export function encodeMetrics(b: MetricBlock): Buffer {
+  const w = new Writer(b.length * 98); // 2 + 4 int8 x 12 + 6 float4 x 8: a row with every column
+  const vs = b.values;
+  for (let i = 0; i < b.length; i++) {
+    const o = i * VALUE_COLUMNS;
     w.fields(10);
-    w.int8(r.serverId);
-    w.int8(r.tsUs - PG_EPOCH_US);
-    w.float4(r.cpu_usage);
-    w.float4(r.memory_usage);
-    w.float4(r.disk_usage);
-    w.int8OrNull(r.network_in_bytes);
-    w.int8OrNull(r.network_out_bytes);
-    w.float4(r.load_1);
-    w.float4(r.load_5);
-    w.float4(r.load_15);
+    w.int8(b.serverId[i] as number);
+    w.int8((b.tsUs[i] as number) - PG_EPOCH_US);
+    w.float4n(vs[o] as number);
+    w.float4n(vs[o + 1] as number);
+    w.float4n(vs[o + 2] as number);
+    w.int8n(vs[o + 3] as number);
+    w.int8n(vs[o + 4] as number);
+    w.float4n(vs[o + 5] as number);
+    w.float4n(vs[o + 6] as number);
+    w.float4n(vs[o + 7] as number);
   }
   return w.done();
 }

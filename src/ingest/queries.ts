@@ -7,13 +7,13 @@ import type { PoolClient, Queryable } from '../db/pool.ts';
 import {
   COPY_HEADER,
   COPY_TRAILER,
-  type WriteMetric,
   type WriteSample,
   encodeLogs,
   encodeMetrics,
   encodeSamples,
 } from './copy-binary.ts';
 import type { WriteLog } from './copy-binary.ts';
+import type { MetricBlock } from './metric-block.ts';
 import { usToIso } from './time.ts';
 import type { HostRef } from './types.ts';
 
@@ -103,7 +103,7 @@ async function copyBinary(client: PoolClient, sql: string, body: Buffer): Promis
 }
 
 /** The fast path: one COPY straight into the partitioned table. Fails whole on a duplicate key. */
-export function copyMetrics(client: PoolClient, rows: readonly WriteMetric[]): Promise<void> {
+export function copyMetrics(client: PoolClient, rows: MetricBlock): Promise<void> {
   return copyBinary(
     client,
     `COPY vigil.server_metrics (${METRIC_COLUMNS_SQL}) FROM STDIN (FORMAT binary)`,
@@ -112,19 +112,12 @@ export function copyMetrics(client: PoolClient, rows: readonly WriteMetric[]): P
 }
 
 /** The merge path (retries, rows arriving in pieces): one call of vigil.merge_server_metrics. */
-export async function mergeMetrics(db: Queryable, rows: readonly WriteMetric[]): Promise<void> {
-  const col = <K extends keyof WriteMetric>(k: K) => rows.map((r) => r[k]);
+export async function mergeMetrics(db: Queryable, rows: MetricBlock): Promise<void> {
+  // Parameters in the function's order: server_id, ts, then METRIC_COLUMNS.
   await db.query('SELECT vigil.merge_server_metrics($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)', [
-    col('serverId'),
-    rows.map((r) => usToIso(r.tsUs)),
-    col('cpu_usage'),
-    col('memory_usage'),
-    col('disk_usage'),
-    col('network_in_bytes'),
-    col('network_out_bytes'),
-    col('load_1'),
-    col('load_5'),
-    col('load_15'),
+    Array.from(rows.serverId),
+    Array.from(rows.tsUs, usToIso),
+    ...Array.from({ length: 8 }, (_, c) => rows.column(c)),
   ]);
 }
 

@@ -6,6 +6,7 @@ import type { Role } from '../core/types.ts';
 import type { Pool, Queryable } from '../db/pool.ts';
 import { withRole } from '../db/transaction.ts';
 import type { BatchWriter, WriteSet } from './batch-writer.ts';
+import { MetricBlock, emptyBlock } from './metric-block.ts';
 import type { Registry } from './registry.ts';
 import type { HostRef, ParseResult, RowError } from './types.ts';
 
@@ -82,7 +83,8 @@ export class IngestService {
     for (const r of result.metrics) addHost(r.host);
     for (const r of result.logs) addHost(r.host);
     for (const r of result.series) if (r.host) addHost(r.host);
-    if (hosts.size === 0 && result.series.length === 0) return { metrics: [], samples: [], logs: [] };
+    if (hosts.size === 0 && result.series.length === 0)
+      return { metrics: emptyBlock(), samples: [], logs: [] };
 
     // Usually every id and partition is cached: then no transaction is opened at all. The write
     // itself still runs under the caller's role, so a cache hit grants nothing.
@@ -115,19 +117,10 @@ export class IngestService {
       for (const r of result.series) yield r.tsUs;
     };
     await this.registry.ensureDays(client, times());
+    const metrics = new MetricBlock(result.metrics.length);
+    result.metrics.forEach((r, i) => metrics.set(i, idOf(r.host), r.tsUs, r));
     return {
-      metrics: result.metrics.map((r) => ({
-        serverId: idOf(r.host),
-        tsUs: r.tsUs,
-        cpu_usage: r.cpu_usage,
-        memory_usage: r.memory_usage,
-        disk_usage: r.disk_usage,
-        network_in_bytes: r.network_in_bytes,
-        network_out_bytes: r.network_out_bytes,
-        load_1: r.load_1,
-        load_5: r.load_5,
-        load_15: r.load_15,
-      })),
+      metrics,
       samples: result.series.map((s, i) => ({
         seriesId: seriesIds[i] as number,
         tsUs: s.tsUs,

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { encodeRemoteWrite } from '../../src/ingest/index.ts';
+import { MetricBlock } from '../../src/ingest/metric-block.ts';
 import { testApp } from '../helpers/app.ts';
 
 const app = await testApp({ overrides: { ingest: { max_body_bytes: 64 * 1024, queue_rows: 1000 } } });
@@ -245,12 +246,20 @@ test('the database itself refuses an unknown server and a percentage of 101', as
     load_15: null,
   };
   await assert.rejects(
-    w.write('ingest', { metrics: [{ ...row, serverId: 987654321 }], samples: [], logs: [] }),
+    w.write('ingest', {
+      metrics: MetricBlock.fromRows([{ ...row, serverId: 987654321 }]),
+      samples: [],
+      logs: [],
+    }),
     /foreign key/,
   );
   const [{ id }] = await q(`SELECT id FROM vigil.servers WHERE hostname = 'api-web-1'`);
   await assert.rejects(
-    w.write('ingest', { metrics: [{ ...row, serverId: id, cpu_usage: 101 }], samples: [], logs: [] }),
+    w.write('ingest', {
+      metrics: MetricBlock.fromRows([{ ...row, serverId: id, cpu_usage: 101 }]),
+      samples: [],
+      logs: [],
+    }),
     /check constraint/,
   );
   await w.close();

@@ -2,6 +2,7 @@
 // microsecond timestamps read back exactly.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { MetricBlock } from '../../src/ingest/metric-block.ts';
 import { copyLogs, copyMetrics, copySamples } from '../../src/ingest/queries.ts';
 import { usToIso } from '../../src/ingest/time.ts';
 import { testDatabase } from '../helpers/database.ts';
@@ -30,7 +31,7 @@ test('server_metrics rows with every column and with nulls round-trip', async ()
   const sparse = { ...full, tsUs: tsUs + 1, cpu_usage: null, network_in_bytes: null, load_15: null };
   const client = await db.pool.connect();
   try {
-    await copyMetrics(client, [full, sparse]);
+    await copyMetrics(client, MetricBlock.fromRows([full, sparse]));
   } finally {
     client.release();
   }

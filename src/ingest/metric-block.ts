@@ -1,0 +1,169 @@
+// server_metrics rows between id resolution and COPY, held column by column in typed arrays
+// instead of one object per row.
+//
+// Why: rows wait in the batch writer's queue until their transaction commits, tens of
+// milliseconds at full load. As objects they outlive V8's young generation, get copied by every
+// scavenge and promoted to the old generation, and garbage collection became the largest single
+// cost of the Node side of ingest (~1 µs per row). A typed array is one small object whatever its
+// length; its memory is not scanned or copied by the collector. The block is also what the
+// encoder, the key sort and the merge path read, so no row is ever re-materialised on the way.
+//
+// A null value ("not measured") is stored as NaN: validation refuses NaN and infinities in every
+// format before rows get here, so NaN cannot be a real value.
+import { METRIC_COLUMNS } from '../core/types.ts';
+import type { MetricValues } from './types.ts';
+
+export const VALUE_COLUMNS = METRIC_COLUMNS.length;
+
+/** One server_metrics row as plain values (tests, the demo, the bench baseline). */
+export interface WriteMetric extends MetricValues {
+  serverId: number;
+  tsUs: number;
+}
+
+export class MetricBlock {
+  readonly serverId: Float64Array;
+  readonly tsUs: Float64Array;
+  /** Row-major: the value of column c of row i is at i * VALUE_COLUMNS + c; NaN is null. */
+  readonly values: Float64Array;
+
+  constructor(readonly length: number) {
+    this.serverId = new Float64Array(length);
+    this.tsUs = new Float64Array(length);
+    this.values = new Float64Array(length * VALUE_COLUMNS);
+  }
+
+  static fromRows(rows: readonly WriteMetric[]): MetricBlock {
+    const b = new MetricBlock(rows.length);
+    rows.forEach((r, i) => b.set(i, r.serverId, r.tsUs, r));
+    return b;
+  }
+
+  set(i: number, serverId: number, tsUs: number, v: MetricValues): void {
+    this.serverId[i] = serverId;
+    this.tsUs[i] = tsUs;
+    const o = i * VALUE_COLUMNS;
+    const vs = this.values;
+    vs[o] = v.cpu_usage ?? NaN;
+    vs[o + 1] = v.memory_usage ?? NaN;
+    vs[o + 2] = v.disk_usage ?? NaN;
+    vs[o + 3] = v.network_in_bytes ?? NaN;
+    vs[o + 4] = v.network_out_bytes ?? NaN;
+    vs[o + 5] = v.load_1 ?? NaN;
+    vs[o + 6] = v.load_5 ?? NaN;
+    vs[o + 7] = v.load_15 ?? NaN;
+  }
+
+  /** Value of column c (METRIC_COLUMNS order) of row i, null when not measured. */
+  value(i: number, c: number): number | null {
+    const v = this.values[i * VALUE_COLUMNS + c] as number;
+    return v === v ? v : null;
+  }
+
+  /** One column of every row, nulls included (for the unnest() merge path). */
+  column(c: number): (number | null)[] {
+    const out = new Array<number | null>(this.length);
+    for (let i = 0; i < this.length; i++) out[i] = this.value(i, c);
+    return out;
+  }
+
+  toRows(): WriteMetric[] {
+    const rows: WriteMetric[] = [];
+    for (let i = 0; i < this.length; i++) {
+      const r = { serverId: this.serverId[i] as number, tsUs: this.tsUs[i] as number } as WriteMetric;
+      METRIC_COLUMNS.forEach((col, c) => (r[col] = this.value(i, c)));
+      rows.push(r);
+    }
+    return rows;
+  }
+}
+
+export const emptyBlock = () => new MetricBlock(0);
+
+/**
+ * The rows of several blocks in primary-key order, duplicates folded: in key order the btree is
+ * filled leaf by leaf instead of at a thousand places at once, and a duplicate key inside one
+ * statement would make ON CONFLICT DO UPDATE fail ("cannot affect row a second time"). Of two
+ * rows with one key, a later non-null value wins (later block, or later in its block), as in
+ * vigil.merge_server_metrics.
+ */
+export function sortedBlock(blocks: readonly MetricBlock[]): MetricBlock {
+  let n = 0;
+  for (const b of blocks) n += b.length;
+  const sid = new Float64Array(n);
+  const ts = new Float64Array(n);
+  const from = new Array<MetricBlock>(n);
+  const row = new Uint32Array(n);
+  let k = 0;
+  for (const b of blocks) {
+    sid.set(b.serverId, k);
+    ts.set(b.tsUs, k);
+    for (let i = 0; i < b.length; i++, k++) {
+      from[k] = b;
+      row[k] = i;
+    }
+  }
+  const order = keyOrder(sid, ts);
+  let distinct = 0;
+  for (let j = 0; j < n; j++) {
+    const p = order[j] as number;
+    const q = order[j - 1] as number;
+    if (j === 0 || sid[p] !== sid[q] || ts[p] !== ts[q]) distinct++;
+  }
+  const out = new MetricBlock(distinct);
+  let o = -1;
+  for (let j = 0; j < n; j++) {
+    const p = order[j] as number;
+    const src = (from[p] as MetricBlock).values;
+    const at = (row[p] as number) * VALUE_COLUMNS;
+    const q = order[j - 1] as number;
+    if (j === 0 || sid[p] !== sid[q] || ts[p] !== ts[q]) {
+      o++;
+      out.serverId[o] = sid[p] as number;
+      out.tsUs[o] = ts[p] as number;
+      out.values.set(src.subarray(at, at + VALUE_COLUMNS), o * VALUE_COLUMNS);
+      continue;
+    }
+    for (let c = 0; c < VALUE_COLUMNS; c++) {
+      const v = src[at + c] as number;
+      if (v === v) out.values[o * VALUE_COLUMNS + c] = v;
+    }
+  }
+  return out;
+}
+
+/**
+ * Positions in (server_id, ts) order, equal keys in arrival order. Bucketed by server first (a
+ * counting sort over the distinct servers, a few thousand at most per batch): rows usually arrive
+ * in time order, so each server's run is then already sorted and only checked. A comparison
+ * sort of every position was the largest cost of the writer in Node.
+ */
+function keyOrder(sid: Float64Array, ts: Float64Array): Uint32Array {
+  const n = sid.length;
+  const counts = new Map<number, number>();
+  for (let i = 0; i < n; i++) counts.set(sid[i] as number, (counts.get(sid[i] as number) ?? 0) + 1);
+  const start = new Map<number, number>();
+  let at = 0;
+  for (const id of [...counts.keys()].sort((a, b) => a - b)) {
+    start.set(id, at);
+    at += counts.get(id) as number;
+  }
+  const order = new Uint32Array(n);
+  for (let i = 0; i < n; i++) {
+    const id = sid[i] as number;
+    const p = start.get(id) as number;
+    order[p] = i;
+    start.set(id, p + 1);
+  }
+  // start now holds each run's end; a run whose times go backwards is sorted (ties by arrival).
+  for (const [id, end] of start) {
+    const begin = end - (counts.get(id) as number);
+    for (let j = begin + 1; j < end; j++) {
+      if ((ts[order[j] as number] as number) < (ts[order[j - 1] as number] as number)) {
+        order.subarray(begin, end).sort((a, b) => (ts[a] as number) - (ts[b] as number) || a - b);
+        break;
+      }
+    }
+  }
+  return order;
+}

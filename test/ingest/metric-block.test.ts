@@ -1,0 +1,58 @@
+// The batch writer's row block: key order, duplicates folded as the merge function folds them,
+// nulls kept apart from zeros.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { MetricBlock, type WriteMetric, sortedBlock } from '../../src/ingest/metric-block.ts';
+import { emptyValues } from '../../src/ingest/types.ts';
+
+const row = (serverId: number, tsUs: number, v: Partial<WriteMetric> = {}): WriteMetric => ({
+  ...emptyValues(),
+  serverId,
+  tsUs,
+  ...v,
+});
+const keys = (b: MetricBlock) => b.toRows().map((r) => `${r.serverId}@${r.tsUs}`);
+
+test('rows of several blocks come out in (server, time) order', () => {
+  // Time order across servers (as a fleet sends), one server's times out of order, and a second
+  // block that goes back in time.
+  const a = MetricBlock.fromRows([
+    row(7, 10, { cpu_usage: 1 }),
+    row(3, 10, { cpu_usage: 2 }),
+    row(7, 30, { cpu_usage: 3 }),
+    row(3, 20, { cpu_usage: 4 }),
+    row(3, 15, { cpu_usage: 5 }),
+  ]);
+  const b = MetricBlock.fromRows([row(7, 20, { cpu_usage: 6 }), row(1, 99, { cpu_usage: 7 })]);
+  const out = sortedBlock([a, b]);
+  assert.deepEqual(keys(out), ['1@99', '3@10', '3@15', '3@20', '7@10', '7@20', '7@30']);
+  assert.deepEqual(
+    out.toRows().map((r) => r.cpu_usage),
+    [7, 2, 5, 4, 1, 6, 3],
+  );
+});
+
+test('a key given twice becomes one row; a later non-null value wins, a null never erases', () => {
+  const first = MetricBlock.fromRows([
+    row(5, 100, { cpu_usage: 10, memory_usage: 20, network_in_bytes: 0 }),
+    row(5, 100, { cpu_usage: 11 }),
+  ]);
+  const later = MetricBlock.fromRows([row(5, 100, { memory_usage: 21, load_15: 0 })]);
+  const [merged, ...rest] = sortedBlock([first, later]).toRows();
+  assert.equal(rest.length, 0);
+  assert.deepEqual(merged, {
+    ...row(5, 100),
+    cpu_usage: 11,
+    memory_usage: 21,
+    network_in_bytes: 0,
+    load_15: 0,
+  });
+});
+
+test('columns and rows read back nulls as null and zeros as zero', () => {
+  const b = MetricBlock.fromRows([row(1, 1, { cpu_usage: 0, network_out_bytes: 2 ** 53 - 1 })]);
+  assert.deepEqual(b.column(0), [0]);
+  assert.deepEqual(b.column(1), [null]);
+  assert.equal(b.value(0, 4), 2 ** 53 - 1);
+  assert.equal(sortedBlock([]).length, 0);
+});
