@@ -9,14 +9,16 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { Agent, Sender, Spool } from '../../src/agent/index.ts';
 import { testApp } from '../helpers/app.ts';
+import { until } from '../helpers/eventually.ts';
 
 const app = await testApp({ listen: true });
 const target = new URL(app.vigil.url);
 
 /** A relay on a fixed port that can be taken down and brought back, like a restarting server. */
-function relay(port: number, mode: { status?: number }): Promise<Server> {
+function relay(port: number, mode: { status?: number; refused?: number }): Promise<Server> {
   const server = createServer((req, res) => {
     if (mode.status) {
+      mode.refused = (mode.refused ?? 0) + 1;
       res.writeHead(mode.status).end();
       return req.resume();
     }
@@ -32,7 +34,7 @@ function relay(port: number, mode: { status?: number }): Promise<Server> {
   return new Promise((done) => server.listen(port, '127.0.0.1', () => done(server)));
 }
 
-test('nothing is lost while the server is unreachable; the spool replays in order', async () => {
+test('nothing is lost while the server is unreachable; the spool replays in order', async (ctx) => {
   const first = await relay(0, {});
   const port = (first.address() as { port: number }).port;
   await new Promise((r) => first.close(r)); // the "server" is down
@@ -57,19 +59,17 @@ test('nothing is lost while the server is unreachable; the spool replays in orde
       assert.equal(await spool.append(batch), true);
     },
   });
+  // A failed assertion must not leave the sender retrying forever (the run would hang).
+  ctx.after(() => sender.stop());
   for (let i = 0; i < 4; i++) await agent.tick();
   const draining = sender.drain();
-  await new Promise((r) => setTimeout(r, 100));
-  assert.ok(
-    logs.some((m) => /cannot reach/.test(m)),
-    'the sender noticed the outage',
-  );
+  await until(() => logs.some((m) => /cannot reach/.test(m)), 'the sender to notice the outage');
   assert.equal((await spool.read(100)).batches.length, 4, 'nothing was dropped while down');
 
-  const mode: { status?: number } = { status: 503 };
+  const mode: { status?: number; refused?: number } = { status: 503 };
   const back = await relay(port, mode); // back, but still starting: 503 keeps the spool
-  await new Promise((r) => setTimeout(r, 100));
-  assert.equal((await spool.read(100)).batches.length, 4);
+  await until(() => (mode.refused ?? 0) >= 2, 'the sender to retry into the 503s');
+  assert.equal((await spool.read(100)).batches.length, 4, 'a 503 keeps every batch spooled');
   delete mode.status;
   await draining;
   await new Promise((r) => back.close(r));

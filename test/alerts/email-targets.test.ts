@@ -12,7 +12,8 @@ import type { Role } from '../../src/core/types.ts';
 import { withRole } from '../../src/db/transaction.ts';
 import { ESCALATION_JOB } from '../../src/incidents/index.ts';
 import { createLogger } from '../../src/logger.ts';
-import { setup, smtp, until } from './fixtures.ts';
+import { until } from '../helpers/eventually.ts';
+import { setup, smtp } from './fixtures.ts';
 
 // A non-default template name, so the test also proves the config key is what is used.
 const t = await setup({ email_channel: 'pager-mail' });

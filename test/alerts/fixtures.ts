@@ -187,12 +187,3 @@ export async function committed(t: AlertsTest, serverIds: number[]): Promise<voi
   await new Promise((r) => setImmediate(r));
   await t.rt.engine.idle();
 }
-
-/** Waits until check() is true (for work started by an event listener); fails after 10 s. */
-export async function until(check: () => Promise<boolean>, what: string): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { test } from 'node:test';
-import { addServers, createRule, receiver, setup, smtp, until, writeCpu } from './fixtures.ts';
+import { until } from '../helpers/eventually.ts';
+import { addServers, createRule, receiver, setup, smtp, writeCpu } from './fixtures.ts';
 
 const t = await setup({ group_window: '30s', repeat_interval: '1h' });
 const { pool, clock, rt, inject } = t;

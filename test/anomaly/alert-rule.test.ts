@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ManualClock } from '../../src/core/clock.ts';
 import { testApp } from '../helpers/app.ts';
-import { addSamples, addServer, eventually, STEP } from './fixtures.ts';
+import { eventually } from '../helpers/eventually.ts';
+import { addSamples, addServer, STEP } from './fixtures.ts';
 
 const START = 1400; // first anomalous sample; ~4.9 days of clean history before it
 const T0 = Date.parse('2026-01-01T00:00:00Z');
@@ -53,7 +54,7 @@ test(
       serverIds: [Number(server)],
       maxTs: new Date(T0 + (START + 2) * STEP),
     });
-    const fired = await eventually(async () => {
+    const fired = await eventually('the anomaly alert to fire', async () => {
       const a = await alertOf('anomalous_host');
       return a?.state === 'firing' ? a : undefined;
     });
@@ -89,7 +90,7 @@ test(
     await addSamples(pool, server, back, 36, { seed: 9 });
     clock.advance(36 * STEP);
     events.emit('metrics.committed', { serverIds: [Number(server)], maxTs: new Date(back + 35 * STEP) });
-    const resolved = await eventually(async () => {
+    const resolved = await eventually('the anomaly alert to resolve', async () => {
       const a = await alertOf('anomalous_host');
       return a?.state === 'resolved' ? a : undefined;
     });

@@ -46,13 +46,3 @@ export async function addSamples(
     ],
   );
 }
-
-/** Polls fn until it returns a value (not undefined), at most `tries` times. */
-export async function eventually<T>(fn: () => Promise<T | undefined>, tries = 600): Promise<T> {
-  for (let i = 0; i < tries; i++) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`condition not met after ${tries} tries`);
-}

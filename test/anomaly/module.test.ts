@@ -5,7 +5,8 @@ import { test } from 'node:test';
 import { CATCHUP_JOB } from '../../src/anomaly/index.ts';
 import { ManualClock } from '../../src/core/clock.ts';
 import { testApp } from '../helpers/app.ts';
-import { addSamples, addServer, eventually, STEP } from './fixtures.ts';
+import { eventually } from '../helpers/eventually.ts';
+import { addSamples, addServer, STEP } from './fixtures.ts';
 
 const N = 1600;
 const SPIKE = 1400;
@@ -46,7 +47,7 @@ test('metrics.committed makes the module score the server and announce the anoma
   events.emit('metrics.committed', { serverIds: [Number(server)], maxTs: new Date(T0 + (N - 1) * STEP) });
   // A second event in the same burst must coalesce, not score the samples twice.
   events.emit('metrics.committed', { serverIds: [Number(server)], maxTs: new Date(T0 + (N - 1) * STEP) });
-  const rows = await eventually(() => anomaliesOf(server));
+  const rows = await eventually('the spike scored as an anomaly', () => anomaliesOf(server));
 
   assert.equal(rows.length, 1, JSON.stringify(rows));
   const a = rows[0]!;
@@ -55,7 +56,7 @@ test('metrics.committed makes the module score the server and announce the anoma
   assert.ok(a.score >= 0.5 && a.score <= 1, String(a.score));
   assert.deepEqual(a.metrics.slice(0, 1), ['cpu_usage']);
   assert.match(a.explanation, /^cpu_usage 95 is .*(σ above|higher)/);
-  await eventually(async () => (detected.length > 0 ? true : undefined));
+  await eventually('an anomaly.detected event', () => detected.length > 0);
   assert.deepEqual(detected[0], [Number(server)]);
   const mark = await pool.query<{ scored_to: Date }>(
     `SELECT scored_to FROM vigil.anomaly_state WHERE server_id = $1`,

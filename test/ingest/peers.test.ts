@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { testApp } from '../helpers/app.ts';
+import { eventually } from '../helpers/eventually.ts';
 
 const which = (bin: string) =>
   ['/usr/bin', '/usr/sbin', '/bin', '/sbin'].map((d) => join(d, bin)).find((p) => existsSync(p));
@@ -57,21 +58,6 @@ const app = await testApp({
   },
 });
 const q = async (sql: string, params: unknown[] = []) => (await app.db.pool.query(sql, params)).rows;
-
-/** Polls until fn returns a truthy value; the real peers work on their own clocks. */
-async function eventually<T>(
-  what: string,
-  fn: () => Promise<T>,
-  timeoutMs = 60_000,
-): Promise<NonNullable<T>> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v as NonNullable<T>;
-    if (Date.now() > until) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
 const metricsOf = (hostname: string) =>
   q(
