@@ -125,9 +125,11 @@ export const ROLE_MATRIX: MatrixAction[] = [
   a('anomalies', 'UPDATE', `UPDATE vigil.anomalies SET explanation = 'x' WHERE server_id = $1`, ADMIN, (i) => [i.serverId]),
   a('anomalies', 'DELETE', 'DELETE FROM vigil.anomalies WHERE server_id = $1', ADMIN, (i) => [i.serverId]),
 
-  // Notification channels: admin's; everybody else sees them without their sealed secret.
+  // Notification channels: admin's; everybody else sees which exist, without their sealed secret
+  // or their settings (recipients' addresses, webhook targets: 0043).
   a('notification_channels', 'SELECT', 'SELECT * FROM vigil.notification_channels', ADMIN),
-  a('notification_channels', 'SELECT (all but secret_encrypted)', 'SELECT id, name, kind, settings, send_resolved, enabled FROM vigil.notification_channels', READERS),
+  a('notification_channels', 'SELECT (settings)', 'SELECT settings FROM vigil.notification_channels', ADMIN),
+  a('notification_channels', 'SELECT (id, name, kind, send_resolved, enabled …)', 'SELECT id, name, kind, send_resolved, enabled, created_at, updated_at FROM vigil.notification_channels', READERS),
   a('notification_channels', 'INSERT', `INSERT INTO vigil.notification_channels (name, kind) VALUES ('matrix-hook', 'webhook')`, ADMIN),
   a('notification_channels', 'UPDATE', 'UPDATE vigil.notification_channels SET enabled = false WHERE id = $1', ADMIN, (i) => [i.channelId]),
   a('notification_channels', 'DELETE', 'DELETE FROM vigil.notification_channels WHERE id = $1', ADMIN, (i) => [i.channelId]),
@@ -249,7 +251,8 @@ export const COLUMN_GRANTS: ColumnGrant[] = [
     role: 'devops',
     columns: ['acknowledged_at', 'acknowledged_by', 'assignee_id', 'escalation_policy_id', 'escalation_repeats_done', 'escalation_step', 'next_escalation_at', 'resolved_at', 'resolved_by', 'severity', 'status', 'summary', 'title'],
   },
-  { table: 'notification_channels', privilege: 'SELECT', role: 'readonly', columns: ['created_at', 'enabled', 'id', 'kind', 'name', 'send_resolved', 'settings', 'updated_at'] },
+  // Which channels exist and whether they are on; not whom they reach (settings) nor the secret.
+  { table: 'notification_channels', privilege: 'SELECT', role: 'readonly', columns: ['created_at', 'enabled', 'id', 'kind', 'name', 'send_resolved', 'updated_at'] },
   { table: 'notification_outbox', privilege: 'UPDATE', role: 'admin', columns: ['attempts', 'last_error', 'locked_until', 'next_attempt_at', 'state'] },
 ];
 
