@@ -223,6 +223,10 @@ export interface DeliveryRow {
   title: string;
 }
 
+/**
+ * The outbox as the caller may see it: through the view of 0044, which hides `email:<address>`
+ * targets (and the address in their errors) from every role but admin.
+ */
 export async function listDeliveries(
   db: Queryable,
   state: string | null,
@@ -231,7 +235,7 @@ export async function listDeliveries(
   const { rows } = await db.query<DeliveryRow>(
     `SELECT id, channel_name, source, dedup_key, state, attempts, next_attempt_at, last_error, created_at,
             delivered_at, payload->>'title' AS title
-       FROM vigil.notification_outbox WHERE ($1::text IS NULL OR state = $1)
+       FROM vigil.notification_deliveries WHERE ($1::text IS NULL OR state = $1)
       ORDER BY id DESC LIMIT $2`,
     [state, limit],
   );

@@ -136,7 +136,10 @@ export const ROLE_MATRIX: MatrixAction[] = [
 
   // The outbox is written by the alert engine and the delivery worker (the owner); admin requeues
   // or drops dead letters but cannot forge or rewrite a notification.
-  a('notification_outbox', 'SELECT', 'SELECT * FROM vigil.notification_outbox', READERS),
+  // Only admin reads the table: a literal email:<address> target sits in channel_name and
+  // last_error. The others read it through the notification_deliveries view, which hides it (0044).
+  a('notification_outbox', 'SELECT', 'SELECT * FROM vigil.notification_outbox', ADMIN),
+  a('notification_deliveries (view)', 'SELECT', 'SELECT * FROM vigil.notification_deliveries', READERS),
   a('notification_outbox', 'INSERT', `INSERT INTO vigil.notification_outbox (channel_name, source, dedup_key, payload, next_attempt_at, created_at) VALUES ('matrix-hook', 'test', 'matrix', '{}', ${now}, ${now})`, NOBODY),
   a('notification_outbox', 'UPDATE (state, attempts, next_attempt_at …)', `UPDATE vigil.notification_outbox SET state = 'pending', attempts = 0, next_attempt_at = ${now} WHERE id = $1`, ADMIN, (i) => [i.outboxId]),
   a('notification_outbox', 'UPDATE (payload …)', `UPDATE vigil.notification_outbox SET payload = '{}' WHERE id = $1`, NOBODY, (i) => [i.outboxId]),
