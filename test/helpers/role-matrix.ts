@@ -105,7 +105,10 @@ export const ROLE_MATRIX: MatrixAction[] = [
   a('alerts_history', 'DELETE', 'DELETE FROM vigil.alerts_history WHERE rule_id = $1', ADMIN, (i) => [i.ruleId]),
 
   a('incidents', 'SELECT', 'SELECT * FROM vigil.incidents', READERS),
-  a('incidents', 'INSERT', `INSERT INTO vigil.incidents (title, severity) VALUES ('matrix', 'info')`, MANAGERS),
+  // Column by column (0054): what a person chooses; a trigger stamps source, created_by/_at.
+  a('incidents', 'INSERT (title, summary, severity, region, assignee_id …)', `INSERT INTO vigil.incidents (title, summary, severity, region, assignee_id, escalation_policy_id, next_escalation_at) VALUES ('matrix', '', 'info', 'eu', $1, NULL, NULL)`, MANAGERS, (i) => [i.userId]),
+  a('incidents', 'INSERT (created_at)', `INSERT INTO vigil.incidents (title, severity, created_at) VALUES ('matrix', 'info', ${now} - interval '1 day')`, NOBODY),
+  a('incidents', 'INSERT (created_by, source)', `INSERT INTO vigil.incidents (title, severity, created_by, source) VALUES ('matrix', 'info', $1, 'alert')`, NOBODY, (i) => [i.userId]),
   // Column by column (0053): the lifecycle API's columns only, see COLUMN_GRANTS.
   a('incidents', 'UPDATE (status, acknowledged_*, resolved_*)', `UPDATE vigil.incidents SET status = 'acknowledged', acknowledged_at = ${now}, acknowledged_by = $2 WHERE id = $1`, MANAGERS, (i) => [i.incidentId, i.userId]),
   a('incidents', 'UPDATE (title, summary, severity, assignee_id)', `UPDATE vigil.incidents SET title = 'edited', summary = 's', severity = 'warning', assignee_id = $2 WHERE id = $1`, MANAGERS, (i) => [i.incidentId, i.userId]),
@@ -255,6 +258,8 @@ export const COLUMN_GRANTS: ColumnGrant[] = [
     columns: ['acknowledged_at', 'acknowledged_by', 'assignee_id', 'escalation_policy_id', 'escalation_repeats_done', 'escalation_step', 'next_escalation_at', 'resolved_at', 'resolved_by', 'severity', 'status', 'summary', 'title'],
   },
   // Which channels exist and whether they are on; not whom they reach (settings) nor the secret.
+  // What a person chooses when opening an incident (POST /incidents); the rest is stamped (0054).
+  { table: 'incidents', privilege: 'INSERT', role: 'devops', columns: ['assignee_id', 'escalation_policy_id', 'next_escalation_at', 'region', 'severity', 'summary', 'title'] },
   { table: 'notification_channels', privilege: 'SELECT', role: 'readonly', columns: ['created_at', 'enabled', 'id', 'kind', 'name', 'send_resolved', 'updated_at'] },
   { table: 'notification_outbox', privilege: 'UPDATE', role: 'admin', columns: ['attempts', 'last_error', 'locked_until', 'next_attempt_at', 'state'] },
 ];
