@@ -101,6 +101,28 @@ test('readonly and devops see the delivery with the address hidden, in SQL and i
   assert.match(res.body, /mailbox team-list@example\.org unavailable/i);
 });
 
+test('the incident timeline (append-only, read by devops) names the step, not the address', async () => {
+  const { rows } = await withRole(pool, 'devops', (c) =>
+    c.query<{ details: { channel?: string } }>(
+      `SELECT details FROM vigil.incident_response_logs WHERE action = 'notified' ORDER BY id`,
+    ),
+  );
+  assert.ok(rows.length >= 2);
+  assert.ok(
+    rows.every((r) => r.details.channel === HIDDEN),
+    JSON.stringify(rows),
+  );
+  const res = await t.inject({ method: 'GET', url: '/api/v1/incidents', headers: t.app.as('devops') });
+  const incidents = res.json() as { id: number }[];
+  assert.equal(incidents.length, 2);
+  for (const inc of incidents) {
+    const timeline = await t.inject({ method: 'GET', url: `/api/v1/incidents/${inc.id}/timeline`, headers: t.app.as('devops') }); // prettier-ignore
+    assert.equal(timeline.statusCode, 200);
+    assert.ok(timeline.body.includes(HIDDEN));
+    assert.doesNotMatch(timeline.body, addressPattern);
+  }
+});
+
 test('as vigil_readonly / vigil_devops in raw SQL: the outbox table is refused with 42501', async () => {
   for (const role of ['readonly', 'devops'] as const)
     for (const sql of [
