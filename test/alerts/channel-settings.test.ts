@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { withRole } from '../../src/db/transaction.ts';
 import { assertRefused } from '../helpers/sql.ts';
-import { setup } from './fixtures.ts';
+import { setup, smtp } from './fixtures.ts';
 
 const t = await setup();
 const { pool, inject } = t;
@@ -106,4 +106,26 @@ test('as vigil_readonly / vigil_devops in raw SQL: settings is refused with 4250
     c.query(`SELECT settings->'to' AS "to" FROM vigil.notification_channels WHERE name = 'oncall-mail'`),
   );
   assert.deepEqual(rows[0], { to: [RECIPIENT] });
+});
+
+test('an SMTP refusal quoting a channel recipient is stored without the address', async () => {
+  const refusing = await smtp({ refuse: true });
+  await pool.query(
+    `UPDATE vigil.notification_channels SET settings = settings || jsonb_build_object('host', '127.0.0.1', 'port', $1::int, 'tls', 'none')
+      WHERE name = 'oncall-mail'`,
+    [refusing.port],
+  );
+  t.app.vigil.ctx.events.emit('notification.requested', { title: 'x', text: 'y', severity: 'critical', source: 'incident', channel: 'oncall-mail', dedupKey: 'refused-1' }); // prettier-ignore
+  await t.rt.flush();
+  const { rows } = await pool.query<{ last_error: string | null }>(
+    `SELECT last_error FROM vigil.notification_outbox WHERE dedup_key = 'refused-1'`,
+  );
+  assert.match(rows[0]?.last_error ?? '', /mailbox <a recipient of channel oncall-mail> unavailable/);
+  const res = await inject({
+    method: 'GET',
+    url: '/api/v1/alerts/deliveries',
+    headers: t.app.as('readonly'),
+  });
+  assert.ok(res.body.includes('refused-1'));
+  assert.ok(!res.body.toLowerCase().includes(RECIPIENT), 'readonly reads no recipient in the error');
 });
