@@ -103,6 +103,18 @@ export class DeliveryWorker {
         },
         this.o.cipher,
       );
+      // A plain e-mail channel's recipients are admin-only channel settings (0043), but the outbox
+      // error is read by every role (through notification_deliveries): keep them out of it too.
+      if (address === null && d.kind === 'email') {
+        const to = resolved.settings.to;
+        const recipients = (Array.isArray(to) ? to : [to]).filter(
+          (x): x is string => typeof x === 'string' && x !== '',
+        );
+        if (recipients.length > 0) {
+          const pattern = new RegExp(recipients.map(escapeRegExp).join('|'), 'gi');
+          scrub = (text) => text.replace(pattern, `<a recipient of channel ${d.channel_name}>`);
+        }
+      }
       // The template's SMTP settings and sender, addressed to this one person only.
       const channel = address ? { ...resolved, settings: { ...resolved.settings, to: [address] } } : resolved;
       await send(channel, d.payload, {

@@ -9,27 +9,37 @@ export interface ChannelRow {
   id: number;
   name: string;
   kind: ChannelKind;
-  settings: Record<string, unknown>;
+  /** Absent for every role but admin: it names recipients (addresses, webhook targets). */
+  settings?: Record<string, unknown>;
   send_resolved: boolean;
   enabled: boolean;
   created_at: Date;
   updated_at: Date;
 }
-// Deliberately without secret_encrypted: readonly may not select it, and the API never shows it.
+// Deliberately without secret_encrypted: only admin may select it, and the API never shows it.
 const CHANNEL_COLUMNS = 'id, name, kind, settings, send_resolved, enabled, created_at, updated_at';
+// What vigil_readonly and vigil_devops may select (0043): settings carries recipients' addresses.
+const PUBLIC_CHANNEL_COLUMNS = 'id, name, kind, send_resolved, enabled, created_at, updated_at';
 
-export async function listChannels(db: Queryable): Promise<ChannelRow[]> {
+/**
+ * Every channel. `withSettings` must be false for a role other than admin (and the owner):
+ * PostgreSQL refuses them the settings column, so asking for it would fail the whole query.
+ */
+export async function listChannels(db: Queryable, withSettings = true): Promise<ChannelRow[]> {
   const { rows } = await db.query<ChannelRow>(
-    `SELECT ${CHANNEL_COLUMNS} FROM vigil.notification_channels ORDER BY name`,
+    `SELECT ${withSettings ? CHANNEL_COLUMNS : PUBLIC_CHANNEL_COLUMNS} FROM vigil.notification_channels ORDER BY name`,
   );
   return rows;
 }
 
-export async function getChannelWithSecret(
-  db: Queryable,
-  name: string,
-): Promise<(ChannelRow & { secret_encrypted: Buffer | null }) | null> {
-  const { rows } = await db.query<ChannelRow & { secret_encrypted: Buffer | null }>(
+/** A channel as admin (or the owner) reads it: settings and sealed secret included. */
+export type FullChannelRow = ChannelRow & {
+  settings: Record<string, unknown>;
+  secret_encrypted: Buffer | null;
+};
+
+export async function getChannelWithSecret(db: Queryable, name: string): Promise<FullChannelRow | null> {
+  const { rows } = await db.query<FullChannelRow>(
     `SELECT ${CHANNEL_COLUMNS}, secret_encrypted FROM vigil.notification_channels WHERE name = $1`,
     [name],
   );
@@ -213,6 +223,10 @@ export interface DeliveryRow {
   title: string;
 }
 
+/**
+ * The outbox as the caller may see it: through the view of 0044, which hides `email:<address>`
+ * targets (and the address in their errors) from every role but admin.
+ */
 export async function listDeliveries(
   db: Queryable,
   state: string | null,
@@ -221,7 +235,7 @@ export async function listDeliveries(
   const { rows } = await db.query<DeliveryRow>(
     `SELECT id, channel_name, source, dedup_key, state, attempts, next_attempt_at, last_error, created_at,
             delivered_at, payload->>'title' AS title
-       FROM vigil.notification_outbox WHERE ($1::text IS NULL OR state = $1)
+       FROM vigil.notification_deliveries WHERE ($1::text IS NULL OR state = $1)
       ORDER BY id DESC LIMIT $2`,
     [state, limit],
   );

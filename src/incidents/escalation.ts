@@ -141,7 +141,12 @@ export async function escalateDue(
             }
           }
           for (const channel of step.channels) {
-            logs.push(notified(inc.id, now, { ...where, target: 'channel', channel, delivered: true }));
+            // A literal email:<address> is not written to the timeline: devops reads it, and it is
+            // append-only, so an address there could never be anonymized (policies keep it).
+            const shown = channel.startsWith('email:') ? 'email:<address hidden>' : channel;
+            logs.push(
+              notified(inc.id, now, { ...where, target: 'channel', channel: shown, delivered: true }),
+            );
             pending.push({ ...message, channel });
           }
         }

@@ -11,7 +11,7 @@ import {
   findUserId,
   getIncident,
   getPolicy,
-  insertIncident,
+  insertManualIncident,
   insertLogs,
   lockIncident,
   type NewLog,
@@ -75,12 +75,11 @@ export async function createIncident(
   actor: Actor,
   now: Date,
 ): Promise<IncidentRow> {
-  const incident = await insertIncident(c, {
+  const incident = await insertManualIncident(c, {
     title: input.title,
     summary: input.summary ?? '',
     severity: input.severity,
     region: input.region ?? null,
-    source: 'manual',
     assigneeId: await assigneeId(c, input.assignee),
     createdBy: actor,
     createdAt: now,

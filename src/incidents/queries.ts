@@ -36,6 +36,7 @@ export interface NewIncident {
   policyId: number | null;
 }
 
+/** As the owner (alert grouping): every column as given. */
 export async function insertIncident(db: Queryable, n: NewIncident): Promise<IncidentRow> {
   // A policy starts escalating at once: the job notifies its first step (next_escalation_at = now).
   const { rows } = await db.query<IncidentRow>(
@@ -46,6 +47,32 @@ export async function insertIncident(db: Queryable, n: NewIncident): Promise<Inc
        RETURNING *)
      ${selectFrom('i')}`,
     [n.title, n.summary, n.severity, n.region, n.source, n.assigneeId, n.createdBy, n.createdAt, n.policyId],
+  );
+  return rows[0] as IncidentRow;
+}
+
+/**
+ * As the caller (POST /incidents): devops may insert only the columns a person chooses (0054).
+ * Who opened it and when come from the request, handed to the trigger as transaction-local
+ * settings; source is always 'manual' (the column default). Naming created_by, created_at or
+ * source here would be refused with 42501.
+ */
+export async function insertManualIncident(
+  db: Queryable,
+  n: Omit<NewIncident, 'source'>,
+): Promise<IncidentRow> {
+  await db.query(
+    `SELECT set_config('vigil.incident_created_by', $1, true), set_config('vigil.incident_created_at', $2, true)`,
+    [n.createdBy === null ? '' : String(n.createdBy), n.createdAt.toISOString()],
+  );
+  const { rows } = await db.query<IncidentRow>(
+    `WITH i AS (
+       INSERT INTO vigil.incidents (title, summary, severity, region, assignee_id, escalation_policy_id,
+                                    next_escalation_at)
+       VALUES ($1, $2, $3, $4, $5, $6, CASE WHEN $6::bigint IS NOT NULL THEN $7::timestamptz END)
+       RETURNING *)
+     ${selectFrom('i')}`,
+    [n.title, n.summary, n.severity, n.region, n.assigneeId, n.policyId, n.createdAt],
   );
   return rows[0] as IncidentRow;
 }

@@ -151,7 +151,7 @@ test('readonly and devops find the paged address in no table, view or API respon
   // The queued page and its delivery are there, by user id; the address only in users.email.
   for (const role of ['readonly', 'devops'] as const) {
     const { text, relations } = await everythingReadableBy(role);
-    assert.ok(relations.includes('notification_outbox') && relations.includes('incidents'), role);
+    assert.ok(relations.includes('notification_deliveries') && relations.includes('incidents'), role);
     assert.match(text, new RegExp(`"channel_name":"${aliceTarget}"`), `${role} sees the page`);
     assert.doesNotMatch(text, /alice@example\.com/i, `${role} can read the address somewhere`);
   }

@@ -105,7 +105,10 @@ export const ROLE_MATRIX: MatrixAction[] = [
   a('alerts_history', 'DELETE', 'DELETE FROM vigil.alerts_history WHERE rule_id = $1', ADMIN, (i) => [i.ruleId]),
 
   a('incidents', 'SELECT', 'SELECT * FROM vigil.incidents', READERS),
-  a('incidents', 'INSERT', `INSERT INTO vigil.incidents (title, severity) VALUES ('matrix', 'info')`, MANAGERS),
+  // Column by column (0054): what a person chooses; a trigger stamps source, created_by/_at.
+  a('incidents', 'INSERT (title, summary, severity, region, assignee_id …)', `INSERT INTO vigil.incidents (title, summary, severity, region, assignee_id, escalation_policy_id, next_escalation_at) VALUES ('matrix', '', 'info', 'eu', $1, NULL, NULL)`, MANAGERS, (i) => [i.userId]),
+  a('incidents', 'INSERT (created_at)', `INSERT INTO vigil.incidents (title, severity, created_at) VALUES ('matrix', 'info', ${now} - interval '1 day')`, NOBODY),
+  a('incidents', 'INSERT (created_by, source)', `INSERT INTO vigil.incidents (title, severity, created_by, source) VALUES ('matrix', 'info', $1, 'alert')`, NOBODY, (i) => [i.userId]),
   // Column by column (0053): the lifecycle API's columns only, see COLUMN_GRANTS.
   a('incidents', 'UPDATE (status, acknowledged_*, resolved_*)', `UPDATE vigil.incidents SET status = 'acknowledged', acknowledged_at = ${now}, acknowledged_by = $2 WHERE id = $1`, MANAGERS, (i) => [i.incidentId, i.userId]),
   a('incidents', 'UPDATE (title, summary, severity, assignee_id)', `UPDATE vigil.incidents SET title = 'edited', summary = 's', severity = 'warning', assignee_id = $2 WHERE id = $1`, MANAGERS, (i) => [i.incidentId, i.userId]),
@@ -125,16 +128,21 @@ export const ROLE_MATRIX: MatrixAction[] = [
   a('anomalies', 'UPDATE', `UPDATE vigil.anomalies SET explanation = 'x' WHERE server_id = $1`, ADMIN, (i) => [i.serverId]),
   a('anomalies', 'DELETE', 'DELETE FROM vigil.anomalies WHERE server_id = $1', ADMIN, (i) => [i.serverId]),
 
-  // Notification channels: admin's; everybody else sees them without their sealed secret.
+  // Notification channels: admin's; everybody else sees which exist, without their sealed secret
+  // or their settings (recipients' addresses, webhook targets: 0043).
   a('notification_channels', 'SELECT', 'SELECT * FROM vigil.notification_channels', ADMIN),
-  a('notification_channels', 'SELECT (all but secret_encrypted)', 'SELECT id, name, kind, settings, send_resolved, enabled FROM vigil.notification_channels', READERS),
+  a('notification_channels', 'SELECT (settings)', 'SELECT settings FROM vigil.notification_channels', ADMIN),
+  a('notification_channels', 'SELECT (id, name, kind, send_resolved, enabled …)', 'SELECT id, name, kind, send_resolved, enabled, created_at, updated_at FROM vigil.notification_channels', READERS),
   a('notification_channels', 'INSERT', `INSERT INTO vigil.notification_channels (name, kind) VALUES ('matrix-hook', 'webhook')`, ADMIN),
   a('notification_channels', 'UPDATE', 'UPDATE vigil.notification_channels SET enabled = false WHERE id = $1', ADMIN, (i) => [i.channelId]),
   a('notification_channels', 'DELETE', 'DELETE FROM vigil.notification_channels WHERE id = $1', ADMIN, (i) => [i.channelId]),
 
   // The outbox is written by the alert engine and the delivery worker (the owner); admin requeues
   // or drops dead letters but cannot forge or rewrite a notification.
-  a('notification_outbox', 'SELECT', 'SELECT * FROM vigil.notification_outbox', READERS),
+  // Only admin reads the table: a literal email:<address> target sits in channel_name and
+  // last_error. The others read it through the notification_deliveries view, which hides it (0044).
+  a('notification_outbox', 'SELECT', 'SELECT * FROM vigil.notification_outbox', ADMIN),
+  a('notification_deliveries (view)', 'SELECT', 'SELECT * FROM vigil.notification_deliveries', READERS),
   a('notification_outbox', 'INSERT', `INSERT INTO vigil.notification_outbox (channel_name, source, dedup_key, payload, next_attempt_at, created_at) VALUES ('matrix-hook', 'test', 'matrix', '{}', ${now}, ${now})`, NOBODY),
   a('notification_outbox', 'UPDATE (state, attempts, next_attempt_at …)', `UPDATE vigil.notification_outbox SET state = 'pending', attempts = 0, next_attempt_at = ${now} WHERE id = $1`, ADMIN, (i) => [i.outboxId]),
   a('notification_outbox', 'UPDATE (payload …)', `UPDATE vigil.notification_outbox SET payload = '{}' WHERE id = $1`, NOBODY, (i) => [i.outboxId]),
@@ -250,7 +258,10 @@ export const COLUMN_GRANTS: ColumnGrant[] = [
     role: 'devops',
     columns: ['acknowledged_at', 'acknowledged_by', 'assignee_id', 'escalation_policy_id', 'escalation_repeats_done', 'escalation_step', 'next_escalation_at', 'resolved_at', 'resolved_by', 'severity', 'status', 'summary', 'title'],
   },
-  { table: 'notification_channels', privilege: 'SELECT', role: 'readonly', columns: ['created_at', 'enabled', 'id', 'kind', 'name', 'send_resolved', 'settings', 'updated_at'] },
+  // Which channels exist and whether they are on; not whom they reach (settings) nor the secret.
+  // What a person chooses when opening an incident (POST /incidents); the rest is stamped (0054).
+  { table: 'incidents', privilege: 'INSERT', role: 'devops', columns: ['assignee_id', 'escalation_policy_id', 'next_escalation_at', 'region', 'severity', 'summary', 'title'] },
+  { table: 'notification_channels', privilege: 'SELECT', role: 'readonly', columns: ['created_at', 'enabled', 'id', 'kind', 'name', 'send_resolved', 'updated_at'] },
   { table: 'notification_outbox', privilege: 'UPDATE', role: 'admin', columns: ['attempts', 'last_error', 'locked_until', 'next_attempt_at', 'state'] },
 ];
 

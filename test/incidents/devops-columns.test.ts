@@ -75,3 +75,72 @@ test('as vigil_devops in raw SQL: a column outside the lifecycle is refused with
   ]);
   assert.deepEqual(after.rows[0], { status: 'acknowledged', created_at: inc.created_at, region: 'eu-west' });
 });
+
+// --- INSERT (0054): who opened an incident, when and from where is not the inserter's choice ---
+
+test('as devops through the API: opening an incident stamps the caller, the clock and source manual', async () => {
+  const opened = await call('devops', 'POST', '/api/v1/incidents', { title: 'disk full', severity: 'info', summary: 's', region: 'us-east', assignee: 'oncall', escalation_policy: 'first' }); // prettier-ignore
+  assert.equal(opened.status, 201, JSON.stringify(opened.body));
+  const { rows } = await pool.query(
+    `SELECT i.source, u.username AS created_by, i.created_at, i.next_escalation_at, i.region, i.summary
+       FROM vigil.incidents i LEFT JOIN vigil.users u ON u.id = i.created_by WHERE i.id = $1`,
+    [opened.body.id],
+  );
+  assert.deepEqual(rows[0], {
+    source: 'manual',
+    created_by: 'test-devops',
+    created_at: clock.now(),
+    next_escalation_at: clock.now(),
+    region: 'us-east',
+    summary: 's',
+  });
+  assert.equal(opened.body.created_by, await userId('test-devops'));
+  const byAdmin = await call('admin', 'POST', '/api/v1/incidents', { title: 'by admin', severity: 'info' });
+  assert.equal(byAdmin.status, 201, JSON.stringify(byAdmin.body));
+  assert.equal(byAdmin.body.created_by, await userId('test-admin'));
+});
+
+async function userId(username: string): Promise<number> {
+  const { rows } = await pool.query<{ id: number }>('SELECT id FROM vigil.users WHERE username = $1', [
+    username,
+  ]);
+  return rows[0]?.id as number;
+}
+
+test('as vigil_devops / vigil_admin in raw SQL: naming created_at, created_by or source is refused with 42501', async () => {
+  const someone = await userId('oncall');
+  for (const role of ['devops', 'admin'] as const) {
+    for (const [cols, values] of [
+      ['created_at', `now() - interval '30 days'`],
+      ['created_by', String(someone)],
+      ['source', `'alert'`],
+      // One forbidden column among allowed ones is enough to refuse the whole statement.
+      ['summary, created_at', `'s', now()`],
+    ] as const) {
+      await assertRefused(
+        withRole(pool, role, (c) =>
+          c.query(
+            `INSERT INTO vigil.incidents (title, severity, ${cols}) VALUES ('forged', 'info', ${values})`,
+          ),
+        ),
+        { sqlstate: '42501', message: /permission denied for table incidents/ },
+        `${role}: ${cols}`,
+      );
+    }
+  }
+  // Without them the trigger stamps them, whatever the statement's defaults would say: a plain
+  // INSERT outside the API is by nobody, now, and manual.
+  const { rows } = await withRole(pool, 'devops', (c) =>
+    c.query<{ source: string; created_by: number | null; recent: boolean }>(
+      `INSERT INTO vigil.incidents (title, severity) VALUES ('raw', 'info')
+       RETURNING source, created_by, created_at > now() - interval '1 minute' AS recent`,
+    ),
+  );
+  assert.deepEqual(rows[0], { source: 'manual', created_by: null, recent: true });
+  // The owner (alert grouping) still names every column.
+  const owner = await pool.query<{ source: string }>(
+    `INSERT INTO vigil.incidents (title, severity, source, created_at) VALUES ('grouped', 'info', 'alert', $1) RETURNING source`,
+    [clock.now()],
+  );
+  assert.deepEqual(owner.rows[0], { source: 'alert' });
+});

@@ -79,8 +79,18 @@ export async function channelRoutes(
 
   app.get(
     '/api/v1/alerts/channels',
-    { schema: { summary: 'Notification channels, without secrets', tags } },
-    (request) => request.runAs((c) => listChannels(c)),
+    {
+      schema: {
+        summary: 'Notification channels, without secrets; settings (recipients) for admin only',
+        tags,
+      },
+    },
+    (request) => {
+      // Settings name who a channel reaches (e-mail addresses, webhook targets): admin's alone,
+      // which the database enforces with column grants (migration 0043).
+      const withSettings = request.requirePrincipal().role === 'admin';
+      return request.runAs((c) => listChannels(c, withSettings));
+    },
   );
 
   for (const method of ['POST', 'PUT'] as const) {
