@@ -9,7 +9,8 @@ import { test } from 'node:test';
 import { withRole } from '../../src/db/transaction.ts';
 import { ESCALATION_JOB } from '../../src/incidents/index.ts';
 import { assertRefused } from '../helpers/sql.ts';
-import { setup, smtp, until } from './fixtures.ts';
+import { until } from '../helpers/eventually.ts';
+import { setup, smtp } from './fixtures.ts';
 
 const t = await setup({ email_channel: 'pager-mail' });
 const { pool, rt } = t;
