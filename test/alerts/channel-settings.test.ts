@@ -13,6 +13,21 @@ const { pool, inject } = t;
 const RECIPIENT = 'night-shift@example.com';
 const SENDER = 'vigil-sender@example.com';
 
+/** Admin replaces the e-mail channel's settings, sending to `to`. */
+const putMailTo = (to: string) =>
+  inject({
+    method: 'PUT',
+    url: '/api/v1/alerts/channels/oncall-mail',
+    headers: t.app.as('admin'),
+    payload: {
+      name: 'oncall-mail',
+      kind: 'email',
+      to: [to],
+      from: SENDER,
+      smtp: { host: 'smtp.example.com' },
+    },
+  });
+
 const created = await inject({
   method: 'POST',
   url: '/api/v1/alerts/channels',
@@ -57,32 +72,10 @@ test('admin still reads and edits settings through the API', async () => {
     (c) => c.name === 'oncall-mail',
   );
   assert.deepEqual(mail?.settings?.to, [RECIPIENT]);
-  const put = await inject({
-    method: 'PUT',
-    url: '/api/v1/alerts/channels/oncall-mail',
-    headers: t.app.as('admin'),
-    payload: {
-      name: 'oncall-mail',
-      kind: 'email',
-      to: ['day-shift@example.com'],
-      from: SENDER,
-      smtp: { host: 'smtp.example.com' },
-    },
-  });
+  const put = await putMailTo('day-shift@example.com');
   assert.equal(put.statusCode, 200, put.body);
   assert.deepEqual(put.json().settings.to, ['day-shift@example.com']);
-  await inject({
-    method: 'PUT',
-    url: '/api/v1/alerts/channels/oncall-mail',
-    headers: t.app.as('admin'),
-    payload: {
-      name: 'oncall-mail',
-      kind: 'email',
-      to: [RECIPIENT],
-      from: SENDER,
-      smtp: { host: 'smtp.example.com' },
-    },
-  });
+  await putMailTo(RECIPIENT);
 });
 
 test('as vigil_readonly / vigil_devops in raw SQL: settings is refused with 42501, the rest is readable', async () => {

@@ -10,7 +10,7 @@ import { withRole } from '../../src/db/transaction.ts';
 import { ESCALATION_JOB } from '../../src/incidents/index.ts';
 import { assertRefused } from '../helpers/sql.ts';
 import { until } from '../helpers/eventually.ts';
-import { setup, smtp } from './fixtures.ts';
+import { apiWrite, setup, smtp } from './fixtures.ts';
 
 const t = await setup({ email_channel: 'pager-mail' });
 const { pool, rt } = t;
@@ -18,16 +18,7 @@ const ADDRESS = 'Team-List@example.org';
 const TARGET = `email:${ADDRESS}`;
 const HIDDEN = 'email:<address hidden>';
 
-async function call(
-  method: 'POST' | 'PUT',
-  url: string,
-  payload: object,
-  role: 'admin' | 'devops' = 'admin',
-) {
-  const res = await t.inject({ method, url, headers: t.app.as(role), payload });
-  assert.ok(res.statusCode < 300, `${method} ${url}: ${res.statusCode} ${res.body}`);
-  return res.json() as { id: number };
-}
+const call = apiWrite.bind(null, t);
 
 async function page(title: string) {
   await call('POST', '/api/v1/incidents', { title, severity: 'critical', escalation_policy: 'team-list' }, 'devops'); // prettier-ignore

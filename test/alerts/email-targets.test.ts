@@ -13,7 +13,7 @@ import { withRole } from '../../src/db/transaction.ts';
 import { ESCALATION_JOB } from '../../src/incidents/index.ts';
 import { createLogger } from '../../src/logger.ts';
 import { until } from '../helpers/eventually.ts';
-import { setup, smtp } from './fixtures.ts';
+import { apiWrite, setup, smtp } from './fixtures.ts';
 
 // A non-default template name, so the test also proves the config key is what is used.
 const t = await setup({ email_channel: 'pager-mail' });
@@ -25,16 +25,7 @@ const alice = await createUserWithToken(pool, {
 });
 const aliceTarget = `user:${alice.user.id}`;
 
-async function call(
-  method: 'POST' | 'PUT',
-  url: string,
-  payload: object,
-  role: 'admin' | 'devops' = 'admin',
-) {
-  const res = await t.inject({ method, url, headers: t.app.as(role), payload });
-  assert.ok(res.statusCode < 300, `${method} ${url}: ${res.statusCode} ${res.body}`);
-  return res.json() as { id: number };
-}
+const call = apiWrite.bind(null, t);
 
 async function outbox(channel: string) {
   const { rows } = await pool.query<{ state: string; last_error: string | null; dedup_key: string }>(

@@ -83,6 +83,19 @@ export async function writeCpu(
   );
 }
 
+/** An API write that must succeed (any status >= 300 fails the test), as `role`; returns its JSON. */
+export async function apiWrite(
+  t: AlertsTest,
+  method: 'POST' | 'PUT',
+  url: string,
+  payload: object,
+  role: 'admin' | 'devops' = 'admin',
+): Promise<{ id: number }> {
+  const res = await t.inject({ method, url, headers: t.app.as(role), payload });
+  if (res.statusCode >= 300) throw new Error(`${method} ${url}: ${res.statusCode} ${res.body}`);
+  return res.json() as { id: number };
+}
+
 export async function createRule(t: AlertsTest, body: Record<string, unknown>, query = '') {
   const res = await t.inject({
     method: 'POST',
