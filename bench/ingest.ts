@@ -1,4 +1,4 @@
-// `npm run bench -- ingest [--servers 1000] [--steps 300] [--clients 4] [--batch 5000] [--writers N]
+// `npm run bench -- ingest [--servers 1000] [--steps 900] [--clients 4] [--batch 5000] [--writers N]
 //                          [--all-modules]`
 //
 // 1,000 servers sending 10-second samples (six values each: cpu, memory, disk, network in/out,
@@ -31,7 +31,7 @@ import { freePort, makeRows, type BenchRow } from './_ingest-data.ts';
 const { values: args } = parseArgs({
   options: {
     servers: { type: 'string', default: '1000' },
-    steps: { type: 'string', default: '300' },
+    steps: { type: 'string', default: '900' },
     clients: { type: 'string', default: '4' },
     batch: { type: 'string', default: '5000' },
     writers: { type: 'string', default: '' },
