@@ -23,8 +23,10 @@ import {
   copyLogs,
   copyMetrics,
   copySamples,
+  type IngestRequestRecord,
   insertSamplesIgnoringDuplicates,
   mergeMetrics,
+  recordIngestRequests,
 } from './queries.ts';
 import { sortSamples } from './sort-rows.ts';
 
@@ -34,6 +36,11 @@ export interface WriteSet {
   logs: WriteLog[];
   /** Rows that arrive in pieces (remote_write, collectd, line protocol): merge, do not COPY. */
   mergeMetrics?: boolean;
+  /**
+   * The request's Idempotency-Key: inserted in the transaction that commits these rows, so the key
+   * exists iff the rows do (also when a failed combined batch is retried request by request).
+   */
+  idempotency?: IngestRequestRecord;
 }
 
 export interface Committed {
@@ -92,7 +99,8 @@ export class BatchWriter {
   /** Resolves once the rows are committed; throws OVERLOADED at once when the queue is full. */
   write(role: Role, set: WriteSet): Promise<void> {
     const rows = rowsOf(set);
-    if (rows === 0) return Promise.resolve();
+    // An empty body with a key still records the key, so a retry with another body gets 422.
+    if (rows === 0 && !set.idempotency) return Promise.resolve();
     if (this.closed)
       return Promise.reject(new AppError('UNAVAILABLE', 'ingest is shutting down: retry shortly'));
     const bytes = bytesOf(set);
@@ -222,6 +230,8 @@ export class BatchWriter {
         );
       }
       if (logs.length > 0) await copyLogs(client, logs);
+      const keys = sets.flatMap((s) => (s.idempotency ? [s.idempotency] : []));
+      if (keys.length > 0) await recordIngestRequests(client, keys);
       await client.query('COMMIT');
     } catch (e) {
       broken = isConnectionError(e);

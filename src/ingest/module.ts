@@ -9,7 +9,7 @@ import type { ModuleContext, StartedModule, VigilModule } from '../module.ts';
 import { BatchWriter } from './batch-writer.ts';
 import { CounterState } from './counters.ts';
 import { parseJsonMetrics } from './parsers/json.ts';
-import { touchServers } from './queries.ts';
+import { deleteIngestRequestsBefore, touchServers } from './queries.ts';
 import { Registry } from './registry.ts';
 import { ingestRoutes } from './routes.ts';
 import { scrapeAll } from './scraper.ts';
@@ -85,14 +85,26 @@ export function startIngest(ctx: ModuleContext): IngestHandle {
     syslogPorts: { udp: 0, tcp: 0 },
     routes: (app) =>
       ingestRoutes(app, { service, state, clock: ctx.clock, maxBodyBytes: c.max_body_bytes, limits }),
-    jobs:
-      c.scrape_targets.length === 0
+    jobs: [
+      {
+        // Keys are small, but one per request adds up; an hour's slack past the retention is fine.
+        name: 'ingest-idempotency-expiry',
+        everyMs: Math.min(3_600_000, c.idempotency_retention),
+        run: async () => {
+          const before = new Date(ctx.clock.now().getTime() - c.idempotency_retention);
+          const removed = await withRole(ctx.pool, 'admin', (client) =>
+            deleteIngestRequestsBefore(client, before),
+          );
+          if (removed > 0) ctx.logger.debug({ job: 'ingest-idempotency-expiry', removed }, 'keys expired');
+        },
+      },
+      ...(c.scrape_targets.length === 0
         ? []
         : [
             {
               name: 'ingest-scrape',
               everyMs: c.scrape_interval,
-              run: (signal) =>
+              run: (signal: AbortSignal) =>
                 scrapeAll(
                   {
                     targets: c.scrape_targets,
@@ -107,7 +119,8 @@ export function startIngest(ctx: ModuleContext): IngestHandle {
                   signal,
                 ),
             },
-          ],
+          ]),
+    ],
     async afterListen() {
       handle.syslogPorts = await syslog.start();
       if (!ctx.config.agent.enabled) return;

@@ -149,3 +149,49 @@ export function copyLogs(client: PoolClient, rows: readonly WriteLog[]): Promise
     encodeLogs(rows),
   );
 }
+
+/** An Idempotency-Key as stored: scoped to the token and endpoint, with its body hash and answer. */
+export interface IngestRequestRecord {
+  tokenId: number;
+  endpoint: string;
+  key: string;
+  bodySha256: Buffer;
+  response: object;
+}
+
+/**
+ * Records keys in the caller's transaction (the one that commits their rows). A key committed by
+ * another transaction meanwhile fails this with 23505 on ingest_requests_pkey.
+ */
+export async function recordIngestRequests(
+  db: Queryable,
+  records: readonly IngestRequestRecord[],
+): Promise<void> {
+  await db.query('SELECT vigil.record_ingest_requests($1, $2, $3, $4, $5)', [
+    records.map((r) => r.tokenId),
+    records.map((r) => r.endpoint),
+    records.map((r) => r.key),
+    records.map((r) => r.bodySha256),
+    records.map((r) => JSON.stringify(r.response)),
+  ]);
+}
+
+export async function findIngestRequest(
+  db: Queryable,
+  tokenId: number,
+  endpoint: string,
+  key: string,
+): Promise<{ bodySha256: Buffer; response: object } | null> {
+  const { rows } = await db.query<{ body_sha256: Buffer; response: object }>(
+    'SELECT body_sha256, response FROM vigil.find_ingest_request($1, $2, $3)',
+    [tokenId, endpoint, key],
+  );
+  const row = rows[0];
+  return row ? { bodySha256: row.body_sha256, response: row.response } : null;
+}
+
+/** The expiry job: keys committed before `before` (runs as admin). Returns how many went. */
+export async function deleteIngestRequestsBefore(db: Queryable, before: Date): Promise<number> {
+  const { rowCount } = await db.query('DELETE FROM vigil.ingest_requests WHERE committed_at < $1', [before]);
+  return rowCount ?? 0;
+}

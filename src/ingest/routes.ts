@@ -2,9 +2,10 @@
 // (gzip/deflate undone first, bounded by ingest.max_body_bytes → 413) and each format's own
 // parser reads them, so a bad row gets a reason instead of a failed request. The caller must
 // hold the ingest role or higher; PostgreSQL refuses the rest (403).
+import { createHash } from 'node:crypto';
 import { PassThrough, type Readable } from 'node:stream';
 import { createGunzip, createInflate } from 'node:zlib';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../core/errors.ts';
 import type { Clock } from '../core/clock.ts';
 import type { CounterState } from './counters.ts';
@@ -14,15 +15,17 @@ import { parseLineProtocol } from './parsers/line-protocol.ts';
 import { parseRemoteWrite } from './parsers/remote-write.ts';
 import {
   CollectdBody,
+  IDEMPOTENCY_KEY_PATTERN,
   INGEST_RESPONSES,
+  IngestHeaders,
   LineProtocolBody,
   LogsBody,
   MetricsBody,
   RemoteWriteBody,
   WriteQuery,
 } from './schemas.ts';
-import type { IngestService } from './service.ts';
-import { type IngestLimits, limitsAt } from './types.ts';
+import type { Idempotency, IngestService, IngestSummary } from './service.ts';
+import { type IngestLimits, type ParseResult, limitsAt } from './types.ts';
 
 export interface RouteDeps {
   service: IngestService;
@@ -44,6 +47,32 @@ function requireType(request: FastifyRequest, allowed: readonly string[]): void 
       `Content-Type ${type || '(none)'} is not accepted here; send ${allowed.filter(Boolean).join(' or ')}`,
     );
   }
+}
+
+const KEY = new RegExp(IDEMPOTENCY_KEY_PATTERN);
+
+/**
+ * The request's Idempotency-Key, scoped to its token and endpoint, with a hash of what it asks
+ * for: the query string (line protocol's precision changes the meaning) and the decompressed body.
+ */
+function idempotencyOf(request: FastifyRequest, payload: Buffer): Idempotency | undefined {
+  const raw = request.headers['idempotency-key'];
+  if (raw === undefined) return undefined;
+  if (typeof raw !== 'string')
+    throw new AppError('VALIDATION_FAILED', 'send one Idempotency-Key header, not several');
+  if (!KEY.test(raw)) {
+    throw new AppError(
+      'VALIDATION_FAILED',
+      `Idempotency-Key must be 1 to 128 characters of A-Z a-z 0-9 . _ ~ : + = / - (got ${raw.length} characters${raw.length > 0 && raw.length <= 128 ? ' with others' : ''})`,
+    );
+  }
+  const query = request.url.indexOf('?') >= 0 ? request.url.slice(request.url.indexOf('?') + 1) : '';
+  return {
+    tokenId: request.requirePrincipal().tokenId,
+    endpoint: request.routeOptions.url ?? request.url.split('?')[0] ?? '',
+    key: raw,
+    bodySha256: createHash('sha256').update(query).update('\n').update(payload).digest(),
+  };
 }
 
 /** gzip/deflate bodies are inflated before the size limit applies, so a small bomb still gets 413. */
@@ -89,6 +118,20 @@ export async function ingestRoutes(app: FastifyInstance, deps: RouteDeps): Promi
     // Schemas here document the formats; the parsers are what judge a body (see schemas.ts).
     scope.setValidatorCompiler(() => () => true);
     const body = (r: FastifyRequest) => (Buffer.isBuffer(r.body) ? r.body : Buffer.alloc(0));
+    const headers = IngestHeaders;
+    /** Parses and writes; with an Idempotency-Key, once per key (see IngestService.ingestOnce). */
+    const ingest = async (
+      request: FastifyRequest,
+      reply: FastifyReply,
+      parse: () => ParseResult,
+      options: { merge?: boolean } = {},
+    ): Promise<IngestSummary> => {
+      const idempotency = idempotencyOf(request, body(request));
+      if (!idempotency) return service.ingest(role(request), parse(), options);
+      const done = await service.ingestOnce(role(request), idempotency, parse, options);
+      if (done.replayed) void reply.header('idempotent-replayed', 'true');
+      return done.summary;
+    };
 
     scope.post(
       '/api/v1/metrics',
@@ -98,13 +141,14 @@ export async function ingestRoutes(app: FastifyInstance, deps: RouteDeps): Promi
           summary: 'Write server_metrics rows (JSON)',
           tags,
           security,
+          headers,
           body: MetricsBody,
           response: INGEST_RESPONSES,
         },
       },
-      async (request) => {
+      async (request, reply) => {
         requireType(request, ['application/json']);
-        return service.ingest(role(request), parseJsonMetrics(body(request), limits()));
+        return ingest(request, reply, () => parseJsonMetrics(body(request), limits()));
       },
     );
 
@@ -116,13 +160,14 @@ export async function ingestRoutes(app: FastifyInstance, deps: RouteDeps): Promi
           summary: 'Write error-log entries (JSON)',
           tags,
           security,
+          headers,
           body: LogsBody,
           response: INGEST_RESPONSES,
         },
       },
-      async (request) => {
+      async (request, reply) => {
         requireType(request, ['application/json']);
-        return service.ingest(role(request), parseJsonLogs(body(request), limits()));
+        return ingest(request, reply, () => parseJsonLogs(body(request), limits()));
       },
     );
 
@@ -139,7 +184,7 @@ export async function ingestRoutes(app: FastifyInstance, deps: RouteDeps): Promi
           response: INGEST_RESPONSES,
         },
       },
-      async (request) => {
+      async (request, reply) => {
         // InfluxDB takes any type here; curl --data-binary sends the form type by default.
         requireType(request, [
           'text/plain',
@@ -147,11 +192,9 @@ export async function ingestRoutes(app: FastifyInstance, deps: RouteDeps): Promi
           'application/x-www-form-urlencoded',
           '',
         ]);
-        const result = parseLineProtocol(body(request), limits(), {
-          state,
-          precision: request.query.precision,
-        });
-        return service.ingest(role(request), result, { merge: true });
+        const parse = () =>
+          parseLineProtocol(body(request), limits(), { state, precision: request.query.precision });
+        return ingest(request, reply, parse, { merge: true });
       },
     );
 
@@ -164,17 +207,16 @@ export async function ingestRoutes(app: FastifyInstance, deps: RouteDeps): Promi
             'Prometheus remote_write (snappy + protobuf); node_exporter series also fill server_metrics',
           tags,
           security,
+          headers,
           body: RemoteWriteBody,
           response: INGEST_RESPONSES,
         },
       },
-      async (request) => {
+      async (request, reply) => {
         requireType(request, ['application/x-protobuf']);
-        const result = parseRemoteWrite(body(request), limits(), {
-          state,
-          maxUncompressed: deps.maxBodyBytes,
-        });
-        return service.ingest(role(request), result, { merge: true });
+        const parse = () =>
+          parseRemoteWrite(body(request), limits(), { state, maxUncompressed: deps.maxBodyBytes });
+        return ingest(request, reply, parse, { merge: true });
       },
     );
 
@@ -186,13 +228,14 @@ export async function ingestRoutes(app: FastifyInstance, deps: RouteDeps): Promi
           summary: 'collectd write_http (Format "JSON")',
           tags,
           security,
+          headers,
           body: CollectdBody,
           response: INGEST_RESPONSES,
         },
       },
-      async (request) => {
+      async (request, reply) => {
         requireType(request, ['application/json']);
-        return service.ingest(role(request), parseCollectd(body(request), limits(), state), { merge: true });
+        return ingest(request, reply, () => parseCollectd(body(request), limits(), state), { merge: true });
       },
     );
   });

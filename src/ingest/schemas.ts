@@ -131,5 +131,23 @@ export const INGEST_RESPONSES = {
   403: ErrorBody,
   413: ErrorBody,
   415: ErrorBody,
+  422: ErrorBody,
   503: ErrorBody,
 };
+
+/** Characters and length an Idempotency-Key may have (the table's CHECK says the same). */
+export const IDEMPOTENCY_KEY_PATTERN = '^[A-Za-z0-9._~:+=/-]{1,128}$';
+
+export const IngestHeaders = Type.Object({
+  'idempotency-key': Type.Optional(
+    Type.String({
+      pattern: IDEMPOTENCY_KEY_PATTERN,
+      description:
+        'Makes a retry safe: the first request with this key (per token and endpoint) is written; a ' +
+        'retry with the same key and the same body is answered with the first answer and header ' +
+        '`Idempotent-Replayed: true`, writing nothing; the same key with another body gets 422. ' +
+        'Keys are remembered for ingest.idempotency_retention (default 24 h). 1-128 characters of ' +
+        'A-Z a-z 0-9 . _ ~ : + = / -, e.g. a UUID.',
+    }),
+  ),
+});

@@ -7,6 +7,7 @@ import type { Pool, Queryable } from '../db/pool.ts';
 import { withRole } from '../db/transaction.ts';
 import type { BatchWriter, WriteSet } from './batch-writer.ts';
 import { MetricBlock, emptyBlock } from './metric-block.ts';
+import { findIngestRequest } from './queries.ts';
 import type { Registry } from './registry.ts';
 import type { HostRef, ParseResult, RowError } from './types.ts';
 
@@ -20,6 +21,20 @@ export interface IngestSummary {
 }
 
 const MAX_LISTED_ERRORS = 100;
+
+/** A request's Idempotency-Key, scoped to its token and endpoint, and the hash of its body. */
+export interface Idempotency {
+  tokenId: number;
+  endpoint: string;
+  key: string;
+  bodySha256: Buffer;
+}
+
+/** The key was committed by another request while this one was being written. */
+const isKeyTaken = (e: unknown): boolean =>
+  e instanceof AppError &&
+  e.code === 'CONFLICT' &&
+  (e.details as { constraint?: string } | undefined)?.constraint === 'ingest_requests_pkey';
 
 class CacheMiss extends Error {}
 /** A Queryable for the cached path: any query means something was not cached. */
@@ -48,7 +63,11 @@ export class IngestService {
    * Writes what the parser accepted and resolves after COMMIT. A body-level error (index -1) or
    * a body whose every row was refused is a 400 carrying the per-row reasons.
    */
-  async ingest(role: Role, result: ParseResult, options: { merge?: boolean } = {}): Promise<IngestSummary> {
+  async ingest(
+    role: Role,
+    result: ParseResult,
+    options: { merge?: boolean; idempotency?: Idempotency } = {},
+  ): Promise<IngestSummary> {
     const summary = summarize(result);
     if (result.errors.some((e) => e.index < 0) || (result.total > 0 && summary.accepted === 0)) {
       throw new AppError('VALIDATION_FAILED', result.errors[0]?.reason ?? 'no row was accepted', {
@@ -58,6 +77,7 @@ export class IngestService {
     for (let attempt = 0; ; attempt++) {
       const set = await this.resolve(role, result);
       set.mergeMetrics = options.merge === true;
+      if (options.idempotency) set.idempotency = { ...options.idempotency, response: summary };
       try {
         await this.writer.write(role, set);
         break;
@@ -71,6 +91,45 @@ export class IngestService {
       }
     }
     return summary;
+  }
+
+  /**
+   * ingest() for a request with an Idempotency-Key: a key already committed with the same body is
+   * answered with the stored summary (replayed, nothing written, the body not even parsed); with
+   * another body it is a 422. Two requests with one key in flight at once: the second one's
+   * INSERT of the key waits on the primary key until the first commits, then fails, its rows roll
+   * back with it, and it replays the first one's answer.
+   */
+  async ingestOnce(
+    role: Role,
+    idempotency: Idempotency,
+    parse: () => ParseResult,
+    options: { merge?: boolean } = {},
+  ): Promise<{ summary: IngestSummary; replayed: boolean }> {
+    const prior = await this.replay(role, idempotency);
+    if (prior) return { summary: prior, replayed: true };
+    try {
+      return { summary: await this.ingest(role, parse(), { ...options, idempotency }), replayed: false };
+    } catch (e) {
+      if (!isKeyTaken(e)) throw e;
+      const winner = await this.replay(role, idempotency);
+      if (!winner) throw e;
+      return { summary: winner, replayed: true };
+    }
+  }
+
+  private async replay(role: Role, idem: Idempotency): Promise<IngestSummary | null> {
+    const row = await withRole(this.pool, role, (client) =>
+      findIngestRequest(client, idem.tokenId, idem.endpoint, idem.key),
+    );
+    if (!row) return null;
+    if (!row.bodySha256.equals(idem.bodySha256)) {
+      throw new AppError(
+        'IDEMPOTENCY_KEY_REUSED',
+        `Idempotency-Key ${idem.key} was already used for a different ${idem.endpoint} request body; send a new key for new data`,
+      );
+    }
+    return row.response as IngestSummary;
   }
 
   private async resolve(role: Role, result: ParseResult): Promise<WriteSet> {

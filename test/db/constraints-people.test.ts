@@ -95,6 +95,34 @@ describeConstraints(pool, fixtures, [
       fk('unknown token_id', { token_id: MISSING_ID }, 'user_access_logs_token_id_fkey'),
     ],
   },
+  {
+    table: 'ingest_requests',
+    valid: (f) => ({
+      token_id: f.tokenId,
+      endpoint: '/api/v1/logs',
+      key: 'agent-web-1:0123abcd',
+      body_sha256: randomBytes(32),
+      response: JSON.stringify({ accepted: 1, rejected: 0 }),
+    }),
+    // The key a duplicate collides with.
+    prepare: (c) =>
+      c.query(
+        `INSERT INTO vigil.ingest_requests (token_id, endpoint, key, body_sha256, response)
+         SELECT id, '/api/v1/logs', 'taken-key', $1, '{}' FROM vigil.api_tokens WHERE prefix = 'vgl_fixtur'`,
+        [randomBytes(32)],
+      ),
+    refused: [
+      check('empty key', { key: '' }, 'ingest_requests_key_check'),
+      check('key of 129 characters', { key: long(129) }, 'ingest_requests_key_check'),
+      check('key with a space', { key: 'a b' }, 'ingest_requests_key_check'),
+      check('key with a newline', { key: 'a\nb' }, 'ingest_requests_key_check'),
+      check('endpoint outside /api/v1', { endpoint: '/metrics' }, 'ingest_requests_endpoint_check'),
+      check('hash of 31 bytes', { body_sha256: randomBytes(31) }, 'ingest_requests_body_sha256_check'),
+      check('response that is an array', { response: '[]' }, 'ingest_requests_response_check'),
+      fk('unknown token_id', { token_id: MISSING_ID }, 'ingest_requests_token_id_fkey'),
+      dup('same token, endpoint and key', { key: 'taken-key' }, 'ingest_requests_pkey'),
+    ],
+  },
 ]);
 
 test('deleting a user deletes its tokens but keeps its audit trail, detached', async () => {

@@ -55,6 +55,11 @@ await pool.query(
   `INSERT INTO vigil.rollup_dirty_days (bucket, server_ids) VALUES (current_date, ARRAY[$1::bigint])`,
   [f.serverId],
 );
+await pool.query(
+  `INSERT INTO vigil.ingest_requests (token_id, endpoint, key, body_sha256, response)
+   VALUES ($1, '/api/v1/logs', 'matrix-key', decode(repeat('ab', 32), 'hex'), '{}')`,
+  [f.tokenId],
+);
 for (const view of ['mv_fleet_overview', 'mv_region_hourly', 'mv_top_talkers', 'mv_region_daily'])
   await pool.query(`REFRESH MATERIALIZED VIEW vigil.${view}`);
 const ids: MatrixIds = {

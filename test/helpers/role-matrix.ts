@@ -228,6 +228,12 @@ export const ROLE_MATRIX: MatrixAction[] = [
 
   a('partition_days (view)', 'SELECT', 'SELECT * FROM vigil.partition_days', ALL),
   a('ensure_partitions (function)', 'EXECUTE', `SELECT vigil.ensure_partitions(current_date, current_date + 1)`, WRITERS),
+  a('ingest_requests', 'SELECT', 'SELECT * FROM vigil.ingest_requests', ADMIN),
+  a('ingest_requests', 'INSERT', `INSERT INTO vigil.ingest_requests (token_id, endpoint, key, body_sha256, response) VALUES ($1, '/api/v1/logs', 'matrix-new-key', decode(repeat('ab', 32), 'hex'), '{}')`, NOBODY, (i) => [i.tokenId]),
+  a('ingest_requests', 'UPDATE', `UPDATE vigil.ingest_requests SET response = '{}'`, NOBODY),
+  a('ingest_requests', 'DELETE', 'DELETE FROM vigil.ingest_requests', ADMIN),
+  a('record_ingest_requests (function)', 'EXECUTE', `SELECT vigil.record_ingest_requests(ARRAY[$1::bigint], ARRAY['/api/v1/logs'], ARRAY['matrix-fn-key'], ARRAY[decode(repeat('cd', 32), 'hex')], ARRAY['{}'::jsonb])`, WRITERS, (i) => [i.tokenId]),
+  a('find_ingest_request (function)', 'EXECUTE', `SELECT * FROM vigil.find_ingest_request($1, '/api/v1/logs', 'matrix-key')`, WRITERS, (i) => [i.tokenId]),
   a('schema_migrations', 'SELECT', 'SELECT * FROM vigil.schema_migrations', NOBODY),
 ];
 

@@ -56,6 +56,12 @@ export const ingest = {
     doc: 'Estimated memory of rows waiting to be written before new requests get 503.',
     ...int(1024 * 1024, 64 * 1024 * 1024 * 1024),
   },
+  idempotency_retention: {
+    env: 'VIGIL_INGEST_IDEMPOTENCY_RETENTION',
+    default: 24 * 3_600_000,
+    doc: 'How long an Idempotency-Key is remembered: a retry later than this is written again.',
+    ...duration(60_000, 30 * 86_400_000),
+  },
   syslog_host: {
     env: 'VIGIL_SYSLOG_HOST',
     default: '127.0.0.1',
