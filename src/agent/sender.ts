@@ -2,6 +2,10 @@
 // request, gzip-compressed. A failure (network, 5xx, 429, 401/403) is retried with exponential
 // backoff and jitter and the batches stay spooled; a 400/413/415 means the batch can never be
 // accepted, so it is logged and dropped rather than blocking everything behind it.
+// Every request carries an Idempotency-Key derived from the spooled batches it holds, and a retry
+// resends exactly the same batches: when the server committed but its answer was lost, the retry
+// is answered from the key and nothing (error logs included) is written twice.
+import { createHash } from 'node:crypto';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import type { Spool } from './spool.ts';
@@ -56,8 +60,19 @@ export function combine(batches: AgentBatch[]): AgentBatch {
   };
 }
 
+/**
+ * The key of a request holding these batches: the host (for people reading the keys table) and a
+ * hash of the batches, so the same spooled batches always get the same key, across restarts too.
+ */
+export function idempotencyKey(batch: AgentBatch, json: string): string {
+  const host = batch.hostname.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 64);
+  return `agent:${host}:${createHash('sha256').update(json).digest('hex').slice(0, 40)}`;
+}
+
 export class Sender {
   private draining: Promise<void> | null = null;
+  /** Batches in the request being retried: a retry resends these, not more, so its key holds. */
+  private inFlight = 0;
   private readonly abort = new AbortController();
   attempts = 0;
 
@@ -77,12 +92,14 @@ export class Sender {
   private async loop(): Promise<void> {
     const { spool, random = Math.random, sleep = sleepAbortable } = this.o;
     while (!this.abort.signal.aborted) {
-      const { batches, bytes } = await spool.read(this.o.batchesPerRequest ?? 60);
+      const { batches, bytes } = await spool.read(this.inFlight || (this.o.batchesPerRequest ?? 60));
       if (batches.length === 0) return;
+      this.inFlight = batches.length;
       const outcome = await this.send(combine(batches as AgentBatch[]));
       if (outcome === 'ok' || outcome === 'drop') {
         await spool.consume(bytes);
         this.attempts = 0;
+        this.inFlight = 0;
         continue;
       }
       const delay = backoffMs(
@@ -97,13 +114,15 @@ export class Sender {
 
   private async send(batch: AgentBatch): Promise<'ok' | 'retry' | 'drop'> {
     try {
-      const body = await gzipAsync(JSON.stringify(batch));
+      const json = JSON.stringify(batch);
+      const body = await gzipAsync(json);
       const res = await fetch(new URL('/api/v1/metrics', this.o.url), {
         method: 'POST',
         headers: {
           authorization: `Bearer ${this.o.token}`,
           'content-type': 'application/json',
           'content-encoding': 'gzip',
+          'idempotency-key': idempotencyKey(batch, json),
         },
         body,
         signal: AbortSignal.any([this.abort.signal, AbortSignal.timeout(this.o.timeoutMs ?? 30_000)]),

@@ -14,8 +14,17 @@ import { until } from '../helpers/eventually.ts';
 const app = await testApp({ listen: true });
 const target = new URL(app.vigil.url);
 
+interface RelayMode {
+  status?: number;
+  refused?: number;
+  /** Answers to swallow: the server committed, then the connection to the client is cut. */
+  cutAfterCommit?: number;
+  /** Answers the server marked Idempotent-Replayed. */
+  replayed?: number;
+}
+
 /** A relay on a fixed port that can be taken down and brought back, like a restarting server. */
-function relay(port: number, mode: { status?: number; refused?: number }): Promise<Server> {
+function relay(port: number, mode: RelayMode): Promise<Server> {
   const server = createServer((req, res) => {
     if (mode.status) {
       mode.refused = (mode.refused ?? 0) + 1;
@@ -25,6 +34,14 @@ function relay(port: number, mode: { status?: number; refused?: number }): Promi
     const up = request(
       { host: target.hostname, port: target.port, path: req.url, method: req.method, headers: req.headers },
       (r) => {
+        if (r.headers['idempotent-replayed'] === 'true') mode.replayed = (mode.replayed ?? 0) + 1;
+        if ((mode.cutAfterCommit ?? 0) > 0) {
+          // The answer exists, so the rows are committed; the client never sees it.
+          mode.cutAfterCommit = (mode.cutAfterCommit ?? 0) - 1;
+          r.resume();
+          r.on('end', () => req.socket.destroy());
+          return;
+        }
         res.writeHead(r.statusCode ?? 502, r.headers);
         r.pipe(res);
       },
@@ -89,4 +106,81 @@ test('nothing is lost while the server is unreachable; the spool replays in orde
     `SELECT count(*)::int AS n FROM vigil.metric_series WHERE name = 'disk_usage_percent' AND labels->>'mountpoint' = '/'`,
   );
   assert.equal(disk.rows[0].n, 1, 'per-mount disk usage is kept as a series');
+});
+
+test('an acknowledgement lost after COMMIT: the sender retries with the same key and nothing is written twice', async (ctx) => {
+  const mode: RelayMode = { cutAfterCommit: 1 };
+  const cut = await relay(0, mode);
+  ctx.after(() => new Promise((r) => cut.close(r)));
+  const port = (cut.address() as { port: number }).port;
+  const spool = new Spool(join(mkdtempSync(join(tmpdir(), 'vigil-agent-')), 'spool.jsonl'));
+  const logs: string[] = [];
+  const sender = new Sender({
+    url: `http://127.0.0.1:${port}`,
+    token: app.tokens.ingest,
+    spool,
+    log: (_l, m) => logs.push(m),
+    sleep: () => new Promise((r) => setTimeout(r, 20)),
+  });
+  ctx.after(() => sender.stop());
+  const now = Date.now();
+  for (let i = 0; i < 3; i++) {
+    await spool.append({
+      hostname: 'agent-lost-ack',
+      rows: [{ ts: now - 30_000 + i * 10_000, memory_usage: 40 + i }],
+      series: [{ name: 'agent_lost_ack_total', labels: {}, ts: now - 30_000 + i * 10_000, value: i }],
+    });
+  }
+  await sender.drain();
+  assert.equal(mode.cutAfterCommit, 0, 'the first answer was cut');
+  assert.ok(
+    logs.some((m) => /cannot reach/.test(m)),
+    'the sender saw a failure and retried',
+  );
+  assert.equal(mode.replayed, 1, 'the retry was answered from its Idempotency-Key');
+  assert.deepEqual((await spool.read(100)).batches, [], 'the replayed answer acknowledges the batches');
+  const { rows } = await app.db.pool.query(
+    `SELECT count(*)::int AS n FROM vigil.ingest_requests WHERE key LIKE 'agent:agent-lost-ack:%'`,
+  );
+  assert.equal(rows[0].n, 1, 'one key for the three spooled batches, sent as one request twice');
+  const metrics = await app.db.pool.query(
+    `SELECT count(*)::int AS n FROM vigil.server_metrics m JOIN vigil.servers s ON s.id = m.server_id
+      WHERE s.hostname = 'agent-lost-ack'`,
+  );
+  assert.equal(metrics.rows[0].n, 3);
+});
+
+test('a logs batch whose acknowledgement is cut after COMMIT is stored once when retried with its key', async (ctx) => {
+  const mode: RelayMode = { cutAfterCommit: 1 };
+  const cut = await relay(0, mode);
+  ctx.after(() => new Promise((r) => cut.close(r)));
+  const url = `http://127.0.0.1:${(cut.address() as { port: number }).port}/api/v1/logs`;
+  const body = JSON.stringify({
+    hostname: 'agent-lost-ack-logs',
+    entries: [1, 2, 3].map((i) => ({
+      ts: Date.now() - i * 1000,
+      severity: 'err',
+      source: 'lost-ack',
+      message: 'oom killer',
+    })),
+  });
+  const send = () =>
+    fetch(url, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${app.tokens.ingest}`,
+        'content-type': 'application/json',
+        'idempotency-key': 'relay-batch-42',
+      },
+      body,
+    });
+  await assert.rejects(send(), 'the connection is cut before the answer');
+  const retry = await send();
+  assert.equal(retry.status, 200, await retry.clone().text());
+  assert.equal(retry.headers.get('idempotent-replayed'), 'true');
+  assert.equal(((await retry.json()) as { accepted: number }).accepted, 3);
+  const { rows } = await app.db.pool.query(
+    `SELECT count(*)::int AS n FROM vigil.error_logs WHERE source = 'lost-ack'`,
+  );
+  assert.equal(rows[0].n, 3, 'each log line exactly once');
 });
