@@ -154,3 +154,50 @@ test('the OpenAPI spec documents the header and the 422', async () => {
   assert.equal(header?.name, 'idempotency-key');
   assert.ok(op.responses['422']);
 });
+
+test('a combined batch that fails: each request is retried alone and its key goes with its rows', async () => {
+  const { BatchWriter } = await import('../../src/ingest/batch-writer.ts');
+  const { emptyBlock } = await import('../../src/ingest/metric-block.ts');
+  const w = new BatchWriter({
+    pool: app.db.pool,
+    logger: app.vigil.ctx.logger,
+    maxBatchRows: 100,
+    maxQueuedRows: 100,
+    maxQueuedBytes: 1 << 20,
+    writers: 1,
+    lingerMs: 50, // both requests land in one transaction
+  });
+  const [{ id: serverId }] = await q(`SELECT id FROM vigil.servers WHERE hostname = 'idem-host'`);
+  const [{ id: tokenId }] = await q(`SELECT id FROM vigil.api_tokens ORDER BY id LIMIT 1`);
+  const set = (server: number, key: string) => ({
+    metrics: emptyBlock(),
+    samples: [],
+    logs: [
+      { serverId: server, tsUs: now * 1000, severity: 3, source: 'idem-combined', message: key, context: {} },
+    ],
+    idempotency: {
+      tokenId,
+      endpoint: '/api/v1/logs',
+      key,
+      bodySha256: Buffer.alloc(32, 1),
+      response: { accepted: 1, rejected: 0, errors: [], errors_truncated: false },
+    },
+  });
+  const [good, bad] = await Promise.allSettled([
+    w.write('ingest', set(serverId, 'combined-good')),
+    w.write('ingest', set(987_654_321, 'combined-bad')),
+  ]);
+  await w.close();
+  assert.equal(good.status, 'fulfilled');
+  assert.equal(bad.status, 'rejected');
+  const keys = await q(`SELECT key FROM vigil.ingest_requests WHERE key LIKE 'combined-%'`);
+  assert.deepEqual(
+    keys.map((r) => r.key),
+    ['combined-good'],
+  );
+  const rows = await q(`SELECT message FROM vigil.error_logs WHERE source = 'idem-combined'`);
+  assert.deepEqual(
+    rows.map((r) => r.message),
+    ['combined-good'],
+  );
+});
