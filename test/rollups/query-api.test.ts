@@ -57,8 +57,9 @@ test('tiers: closed buckets from the rollup, the rest from raw, no overlap', () 
 });
 
 test('series over 2 days at 1h comes from hourly and still has the newest point from raw', async () => {
-  // A sample newer than the last rollup run: only raw has it.
-  const fresh = new Date(now.getTime() - 30_000);
+  // A sample newer than the last rollup run, in the still-open hour: only raw has it. (30 s ago
+  // would fall into the closed previous hour when the suite runs in an hour's first half minute.)
+  const fresh = new Date(Math.max(Math.floor(now.getTime() / HOUR) * HOUR, now.getTime() - 30_000));
   await insertSamples(pool, [{ serverId: ids[0] as number, ts: fresh, cpu: 99, mem: 1 }]);
   const from = new Date(now.getTime() - 48 * HOUR).toISOString();
   const { status, body } = await get(
