@@ -150,6 +150,17 @@ class Scanner {
   }
 }
 
+/**
+ * Hostnames checkHost accepted as a bare `{ hostname }` (its verdict depends on nothing else), so
+ * an agent's next request skips the regex. Bounded: cleared when full, which costs only a recheck.
+ */
+const goodHostnames = new Set<string>();
+const MAX_GOOD_HOSTNAMES = 100_000;
+function remember(hostname: string): void {
+  if (goodHostnames.size >= MAX_GOOD_HOSTNAMES) goodHostnames.clear();
+  goodHostnames.add(hostname);
+}
+
 /** Rows of the canonical shape with their per-row errors, or null to use the JSON.parse path. */
 export function scanJsonMetrics(body: unknown, limits: IngestLimits): ParseResult | null {
   if (!(body instanceof Uint8Array)) return null;
@@ -219,7 +230,9 @@ function scan(s: Scanner, limits: IngestLimits): ParseResult | null {
       let h = hosts.get(hostname);
       if (h === undefined) {
         const host: HostRef = { hostname };
-        hosts.set(hostname, (h = { host, ok: checkHost(host, index) === null }));
+        const ok = goodHostnames.has(hostname) || checkHost(host, index) === null;
+        if (ok) remember(hostname);
+        hosts.set(hostname, (h = { host, ok }));
       }
       const row = toRow(h.host, tsUs, v);
       // The inline test only ever says "fine" when checkMetric would; any doubt asks checkMetric,
