@@ -14,6 +14,7 @@ import {
   emptyResult,
 } from '../types.ts';
 import { checkLog, checkMetric, checkSeries } from '../validate.ts';
+import { scanJsonMetrics } from './json-fast.ts';
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -190,6 +191,11 @@ function seriesRow(
 }
 
 export function parseJsonMetrics(body: unknown, limits: IngestLimits): ParseResult {
+  return scanJsonMetrics(body, limits) ?? parseJsonMetricsSlow(body, limits);
+}
+
+/** The reference path: JSON.parse, then every row judged. json-fast.ts must agree with it. */
+export function parseJsonMetricsSlow(body: unknown, limits: IngestLimits): ParseResult {
   const result = emptyResult();
   const decoded = decodeJson(body);
   if ('reason' in decoded) return bodyError(result, decoded.reason);
