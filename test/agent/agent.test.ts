@@ -51,10 +51,8 @@ function relay(port: number, mode: RelayMode): Promise<Server> {
   return new Promise((done) => server.listen(port, '127.0.0.1', () => done(server)));
 }
 
-test('nothing is lost while the server is unreachable; the spool replays in order', async (ctx) => {
-  const first = await relay(0, {});
-  const port = (first.address() as { port: number }).port;
-  await new Promise((r) => first.close(r)); // the "server" is down
+/** A sender with a fresh spool file, posting to the relay on `port`, retrying every 20 ms. */
+function spooledSender(port: number) {
   const spool = new Spool(join(mkdtempSync(join(tmpdir(), 'vigil-agent-')), 'spool.jsonl'));
   const logs: string[] = [];
   const sender = new Sender({
@@ -64,6 +62,14 @@ test('nothing is lost while the server is unreachable; the spool replays in orde
     log: (_l, m) => logs.push(m),
     sleep: () => new Promise((r) => setTimeout(r, 20)),
   });
+  return { spool, logs, sender };
+}
+
+test('nothing is lost while the server is unreachable; the spool replays in order', async (ctx) => {
+  const first = await relay(0, {});
+  const port = (first.address() as { port: number }).port;
+  await new Promise((r) => first.close(r)); // the "server" is down
+  const { spool, logs, sender } = spooledSender(port);
   let t = Date.now() - 60_000;
   const agent = new Agent({
     intervalMs: 10_000,
@@ -113,15 +119,7 @@ test('an acknowledgement lost after COMMIT: the sender retries with the same key
   const cut = await relay(0, mode);
   ctx.after(() => new Promise((r) => cut.close(r)));
   const port = (cut.address() as { port: number }).port;
-  const spool = new Spool(join(mkdtempSync(join(tmpdir(), 'vigil-agent-')), 'spool.jsonl'));
-  const logs: string[] = [];
-  const sender = new Sender({
-    url: `http://127.0.0.1:${port}`,
-    token: app.tokens.ingest,
-    spool,
-    log: (_l, m) => logs.push(m),
-    sleep: () => new Promise((r) => setTimeout(r, 20)),
-  });
+  const { spool, logs, sender } = spooledSender(port);
   ctx.after(() => sender.stop());
   const now = Date.now();
   for (let i = 0; i < 3; i++) {

@@ -6,6 +6,7 @@ import { gzipSync } from 'node:zlib';
 import { encodeRemoteWrite } from '../../src/ingest/index.ts';
 import { MetricBlock } from '../../src/ingest/metric-block.ts';
 import { testApp } from '../helpers/app.ts';
+import { testBatchWriter } from '../helpers/batch-writer.ts';
 
 const app = await testApp({ overrides: { ingest: { max_body_bytes: 64 * 1024, queue_rows: 1000 } } });
 const inject = app.vigil.app.inject.bind(app.vigil.app);
@@ -224,16 +225,7 @@ test('remote_write keeps every series and fills server_metrics; a retry adds not
 });
 
 test('the database itself refuses an unknown server and a percentage of 101', async () => {
-  const { BatchWriter } = await import('../../src/ingest/batch-writer.ts');
-  const w = new BatchWriter({
-    pool: app.db.pool,
-    logger: app.vigil.ctx.logger,
-    maxBatchRows: 100,
-    maxQueuedRows: 100,
-    maxQueuedBytes: 1 << 20,
-    writers: 1,
-    lingerMs: 0,
-  });
+  const w = testBatchWriter(app);
   const row = {
     tsUs: (now - 3000) * 1000,
     cpu_usage: 1,

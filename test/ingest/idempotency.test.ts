@@ -6,6 +6,7 @@ import { gzipSync } from 'node:zlib';
 import { createUserWithToken } from '../../src/auth/users.ts';
 import { ManualClock } from '../../src/core/clock.ts';
 import { testApp } from '../helpers/app.ts';
+import { testBatchWriter } from '../helpers/batch-writer.ts';
 
 const clock = new ManualClock(new Date());
 const app = await testApp({ clock });
@@ -156,17 +157,8 @@ test('the OpenAPI spec documents the header and the 422', async () => {
 });
 
 test('a combined batch that fails: each request is retried alone and its key goes with its rows', async () => {
-  const { BatchWriter } = await import('../../src/ingest/batch-writer.ts');
   const { emptyBlock } = await import('../../src/ingest/metric-block.ts');
-  const w = new BatchWriter({
-    pool: app.db.pool,
-    logger: app.vigil.ctx.logger,
-    maxBatchRows: 100,
-    maxQueuedRows: 100,
-    maxQueuedBytes: 1 << 20,
-    writers: 1,
-    lingerMs: 50, // both requests land in one transaction
-  });
+  const w = testBatchWriter(app, 50); // both requests land in one transaction
   const [{ id: serverId }] = await q(`SELECT id FROM vigil.servers WHERE hostname = 'idem-host'`);
   const [{ id: tokenId }] = await q(`SELECT id FROM vigil.api_tokens ORDER BY id LIMIT 1`);
   const set = (server: number, key: string) => ({
