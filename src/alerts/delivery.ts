@@ -14,6 +14,7 @@ import {
   isTemplateTarget,
   isUserTarget,
   isValidAddress,
+  shownTarget,
   userTargetId,
 } from './email-targets.ts';
 import {
@@ -81,10 +82,16 @@ export class DeliveryWorker {
   }
 
   private async deliver(d: ClaimedDelivery): Promise<void> {
-    const log = this.o.logger.child({ deliveryId: d.id, channel: d.channel_name });
+    // A literal email:<address> target names a person: the log shows it masked.
+    const log = this.o.logger.child({ deliveryId: d.id, channel: shownTarget(d.channel_name) });
     // A user's address stays in this function: what is recorded or logged below goes through
     // scrub(), since an SMTP refusal usually quotes the recipient ("550 <alice@…>: no such user").
     let scrub = (text: string) => text;
+    // A literal email:<address> target's address is kept in the admin-only outbox row, but logs
+    // are read more widely: there it is hidden, as the notification_deliveries view hides it.
+    const literal = emailTargetAddress(d.channel_name);
+    const hideLiteral = (text: string) =>
+      literal ? text.replace(new RegExp(escapeRegExp(literal), 'gi'), '<address hidden>') : text;
     try {
       const target = await this.recipient(d);
       const address = target.address;
@@ -133,11 +140,11 @@ export class DeliveryWorker {
         : new Date(this.o.clock.now().getTime() + backoff(d.attempts, this.o.backoffMs, this.o.backoffMaxMs));
       const message = `attempt ${d.attempts}: ${reason}`;
       await markFailed(this.o.pool, d.id, message, next).catch((err: unknown) =>
-        log.error({ err: scrub(String(err)) }, 'could not record a failed delivery'),
+        log.error({ err: hideLiteral(scrub(String(err))) }, 'could not record a failed delivery'),
       );
-      if (dead) log.error({ attempts: d.attempts, reason }, 'notification is a dead letter');
-      else
-        log.warn({ attempts: d.attempts, reason, retryAt: next }, 'notification delivery failed; will retry');
+      const logged = { attempts: d.attempts, reason: hideLiteral(reason) };
+      if (dead) log.error(logged, 'notification is a dead letter');
+      else log.warn({ ...logged, retryAt: next }, 'notification delivery failed; will retry');
     }
   }
 

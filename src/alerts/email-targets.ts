@@ -27,6 +27,14 @@ export function isEmailTarget(channel: string): boolean {
   return channel.startsWith(EMAIL_TARGET_PREFIX);
 }
 
+/**
+ * A target as it may be shown to non-admins and written to logs: a literal `email:<address>`
+ * hides the address (as the notification_deliveries view does), every other name is unchanged.
+ */
+export function shownTarget(channel: string): string {
+  return isEmailTarget(channel) ? `${EMAIL_TARGET_PREFIX}<address hidden>` : channel;
+}
+
 export function isUserTarget(channel: string): boolean {
   return channel.startsWith(USER_TARGET_PREFIX);
 }

@@ -10,7 +10,7 @@ import { withRole } from '../../src/db/transaction.ts';
 import { ESCALATION_JOB } from '../../src/incidents/index.ts';
 import { assertRefused } from '../helpers/sql.ts';
 import { until } from '../helpers/eventually.ts';
-import { apiWrite, setup, smtp } from './fixtures.ts';
+import { apiWrite, loggingWorker, setup, smtp } from './fixtures.ts';
 
 const t = await setup({ email_channel: 'pager-mail' });
 const { pool, rt } = t;
@@ -136,4 +136,19 @@ test('as vigil_readonly / vigil_devops in raw SQL: the outbox table is refused w
     c.query(`SELECT channel_name FROM vigil.notification_deliveries WHERE dedup_key = 'old'`),
   );
   assert.deepEqual(rows, [{ channel_name: 'email:masked-3' }]);
+});
+
+test('the delivery log hides a literal address, in the channel and in a refusal that quotes it', async () => {
+  const refusing = await smtp({ refuse: true });
+  await pool.query(
+    `UPDATE vigil.notification_channels SET settings = jsonb_set(settings, '{port}', to_jsonb($1::int)) WHERE name = 'pager-mail'`,
+    [refusing.port],
+  );
+  await page('logged refusal');
+  const { worker, logged } = loggingWorker(t);
+  await worker.drain();
+  assert.match(logged(), /notification is a dead letter/);
+  assert.match(logged(), /email:<address hidden>/, 'the log names the target, masked');
+  assert.match(logged(), /mailbox <address hidden> unavailable/, "the refusal's quote is masked");
+  assert.doesNotMatch(logged(), addressPattern, 'the log never carries the address');
 });

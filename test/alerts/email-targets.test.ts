@@ -5,15 +5,12 @@
 // readonly and devops must not find it in any table, view or API response (privacy section).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Writable } from 'node:stream';
-import { DeliveryWorker } from '../../src/alerts/delivery.ts';
 import { createUserWithToken } from '../../src/auth/users.ts';
 import type { Role } from '../../src/core/types.ts';
 import { withRole } from '../../src/db/transaction.ts';
 import { ESCALATION_JOB } from '../../src/incidents/index.ts';
-import { createLogger } from '../../src/logger.ts';
 import { until } from '../helpers/eventually.ts';
-import { apiWrite, setup, smtp } from './fixtures.ts';
+import { apiWrite, loggingWorker, setup, smtp } from './fixtures.ts';
 
 // A non-default template name, so the test also proves the config key is what is used.
 const t = await setup({ email_channel: 'pager-mail' });
@@ -175,34 +172,15 @@ test('an SMTP refusal that quotes the address: dead letter and log say user:<id>
   await template(refusing.port);
   await pageAlice('refused');
   await until(async () => (await outbox(aliceTarget)).some((r) => r.state === 'pending'), 'the queued page');
-  let logged = '';
-  const worker = new DeliveryWorker({
-    pool,
-    clock: t.clock,
-    cipher: t.app.vigil.ctx.cipher,
-    logger: createLogger(
-      'debug',
-      new Writable({
-        write(chunk: Buffer, _enc, done) {
-          logged += chunk.toString('utf8');
-          done();
-        },
-      }),
-    ),
-    timeoutMs: 2000,
-    maxAttempts: 1,
-    backoffMs: 1000,
-    backoffMaxMs: 1000,
-    concurrency: 1,
-  });
+  const { worker, logged } = loggingWorker(t);
   await worker.drain();
   const dead = (await outbox(aliceTarget)).at(-1);
   assert.equal(dead?.state, 'dead');
   // smtp-server's refusal reads "mailbox alice@example.com unavailable".
   assert.match(dead?.last_error ?? '', new RegExp(`mailbox <e-mail address of ${aliceTarget}> unavailable`));
   assert.doesNotMatch(dead?.last_error ?? '', /alice@example\.com/i);
-  assert.match(logged, /notification is a dead letter/);
-  assert.doesNotMatch(logged, /alice@example\.com/i, 'the log never carries the address');
+  assert.match(logged(), /notification is a dead letter/);
+  assert.doesNotMatch(logged(), /alice@example\.com/i, 'the log never carries the address');
 });
 
 test('a user deleted, disabled or without address between queueing and delivery: a dead letter that says so', async () => {

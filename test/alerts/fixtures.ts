@@ -5,7 +5,10 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after } from 'node:test';
 import { SMTPServer } from 'smtp-server';
+import { Writable } from 'node:stream';
+import { DeliveryWorker } from '../../src/alerts/delivery.ts';
 import { alertsRuntime, type AlertsRuntime } from '../../src/alerts/index.ts';
+import { createLogger } from '../../src/logger.ts';
 import { ManualClock } from '../../src/core/clock.ts';
 import type { Queryable } from '../../src/db/pool.ts';
 import { ensurePartitionsFor } from '../../src/storage/index.ts';
@@ -199,4 +202,30 @@ export async function committed(t: AlertsTest, serverIds: number[]): Promise<voi
   // Listeners run on a later tick (the bus isolates them from the emitter).
   await new Promise((r) => setImmediate(r));
   await t.rt.engine.idle();
+}
+
+/**
+ * A delivery worker (one attempt per delivery) whose log lines are kept: `logged()` is everything
+ * it wrote, for checking that no address reaches the log.
+ */
+export function loggingWorker(t: AlertsTest): { worker: DeliveryWorker; logged: () => string } {
+  let text = '';
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      text += chunk.toString('utf8');
+      done();
+    },
+  });
+  const worker = new DeliveryWorker({
+    pool: t.pool,
+    clock: t.clock,
+    cipher: t.app.vigil.ctx.cipher,
+    logger: createLogger('debug', sink),
+    timeoutMs: 2000,
+    maxAttempts: 1,
+    backoffMs: 1000,
+    backoffMaxMs: 1000,
+    concurrency: 1,
+  });
+  return { worker, logged: () => text };
 }
