@@ -38,6 +38,15 @@ await call('PUT', '/api/v1/escalation-policies/team-list', {
   steps: [{ channels: [TARGET], wait_minutes: 5 }],
 });
 
+/** Points the template channel at an SMTP server that refuses every recipient, quoting it. */
+async function sendThroughRefusingSmtp() {
+  const refusing = await smtp({ refuse: true });
+  await pool.query(
+    `UPDATE vigil.notification_channels SET settings = jsonb_set(settings, '{port}', to_jsonb($1::int)) WHERE name = 'pager-mail'`,
+    [refusing.port],
+  );
+}
+
 const addressPattern = /team-list@example\.org/i;
 
 test('a literal email: step is still delivered to that address over SMTP', async () => {
@@ -55,11 +64,7 @@ test('a literal email: step is still delivered to that address over SMTP', async
 
 test('readonly and devops see the delivery with the address hidden, in SQL and in the API; admin sees it', async () => {
   // A refusal that quotes the address lands in last_error ("mailbox … unavailable").
-  const refusing = await smtp({ refuse: true });
-  await pool.query(
-    `UPDATE vigil.notification_channels SET settings = jsonb_set(settings, '{port}', to_jsonb($1::int)) WHERE name = 'pager-mail'`,
-    [refusing.port],
-  );
+  await sendThroughRefusingSmtp();
   await page('api down');
   await rt.flush();
   const { rows: raw } = await pool.query<{ last_error: string }>(
@@ -139,11 +144,7 @@ test('as vigil_readonly / vigil_devops in raw SQL: the outbox table is refused w
 });
 
 test('the delivery log hides a literal address, in the channel and in a refusal that quotes it', async () => {
-  const refusing = await smtp({ refuse: true });
-  await pool.query(
-    `UPDATE vigil.notification_channels SET settings = jsonb_set(settings, '{port}', to_jsonb($1::int)) WHERE name = 'pager-mail'`,
-    [refusing.port],
-  );
+  await sendThroughRefusingSmtp();
   await page('logged refusal');
   const { worker, logged } = loggingWorker(t);
   await worker.drain();
