@@ -11,14 +11,14 @@ import {
   seedFixtures,
 } from '../helpers/constraints.ts';
 import { testDatabase } from '../helpers/database.ts';
+import { insertedId } from '../helpers/sql.ts';
 
 const { pool } = await testDatabase();
 const fixtures = await seedFixtures(pool);
 
 const t0 = new Date('2026-03-01T10:00:00Z');
 const t1 = new Date('2026-03-01T12:00:00Z');
-const one = async (sql: string, params: unknown[] = []) =>
-  ((await pool.query<{ id: number }>(sql, params)).rows[0] as { id: number }).id;
+const one = (sql: string, params: unknown[] = []) => insertedId(pool, sql, params);
 
 // Rows the keys of each table must collide with.
 const channelId = await one(

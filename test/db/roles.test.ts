@@ -17,12 +17,11 @@ import {
   renderColumnGrants,
   renderRoleMatrix,
 } from '../helpers/role-matrix.ts';
-import { seedServer } from '../helpers/sql.ts';
+import { insertedId, seedServer } from '../helpers/sql.ts';
 
 const { pool } = await testDatabase();
 const f = await seedFixtures(pool);
-const one = async (sql: string, params: unknown[] = []) =>
-  ((await pool.query<{ id: number }>(sql, params)).rows[0] as { id: number }).id;
+const one = (sql: string, params: unknown[] = []) => insertedId(pool, sql, params);
 await pool.query(
   `INSERT INTO vigil.error_logs (server_id, ts, severity, message) VALUES ($1, now(), 3, 'x')`,
   [f.serverId],

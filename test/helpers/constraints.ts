@@ -9,6 +9,7 @@ import type { Pool, PoolClient } from '../../src/db/pool.ts';
 import {
   assertRefused,
   ensureTodayPartitions,
+  insertedId,
   insertRow,
   type Row,
   seedRule,
@@ -62,8 +63,7 @@ export async function seedFixtures(pool: Pool): Promise<Fixtures> {
   const hostname = 'fixture-host';
   const serverId = await seedServer(pool, hostname);
   const otherServerId = await seedServer(pool, 'fixture-other');
-  const one = async (sql: string, params: unknown[]): Promise<number> =>
-    ((await pool.query<{ id: number }>(sql, params)).rows[0] as { id: number }).id;
+  const one = (sql: string, params: unknown[]) => insertedId(pool, sql, params);
   const seriesId = await one(
     `INSERT INTO vigil.metric_series (server_id, name) VALUES ($1, 'fixture_metric') RETURNING id`,
     [serverId],

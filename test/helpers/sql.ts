@@ -51,6 +51,11 @@ export async function assertRefused(
 }
 
 /** Partitions for yesterday, today and tomorrow (UTC): enough for rows stamped "now". */
+/** Runs an `INSERT … RETURNING id` and returns the id of its first row. */
+export async function insertedId(db: Queryable, sql: string, params: unknown[] = []): Promise<number> {
+  return ((await db.query<{ id: number }>(sql, params)).rows[0] as { id: number }).id;
+}
+
 export async function ensureTodayPartitions(db: Queryable): Promise<void> {
   await db.query(
     `SELECT vigil.ensure_partitions((now() AT TIME ZONE 'UTC')::date - 1, (now() AT TIME ZONE 'UTC')::date + 1)`,
