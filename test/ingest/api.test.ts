@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { encodeRemoteWrite } from '../../src/ingest/index.ts';
 import { MetricBlock } from '../../src/ingest/metric-block.ts';
+import { emptyValues } from '../../src/ingest/types.ts';
 import { testApp } from '../helpers/app.ts';
 import { testBatchWriter } from '../helpers/batch-writer.ts';
 
@@ -226,17 +227,7 @@ test('remote_write keeps every series and fills server_metrics; a retry adds not
 
 test('the database itself refuses an unknown server and a percentage of 101', async () => {
   const w = testBatchWriter(app);
-  const row = {
-    tsUs: (now - 3000) * 1000,
-    cpu_usage: 1,
-    memory_usage: null,
-    disk_usage: null,
-    network_in_bytes: null,
-    network_out_bytes: null,
-    load_1: null,
-    load_5: null,
-    load_15: null,
-  };
+  const row = { ...emptyValues(), tsUs: (now - 3000) * 1000, cpu_usage: 1 };
   await assert.rejects(
     w.write('ingest', {
       metrics: MetricBlock.fromRows([{ ...row, serverId: 987654321 }]),
