@@ -5,7 +5,9 @@
 //   ROLE of that role, so the database still judges every caller's privileges. While writers are
 //   busy the queue grows, so batches get larger exactly when load is high (group commit).
 // - server_metrics and metric_samples go in by one binary COPY each, rows sorted by key (the
-//   primary-key btree is then filled in order). A duplicate key (a retried batch) aborts a COPY;
+//   primary-key btree is then filled in order). server_metrics rows are COPYed into their day
+//   partition, where PostgreSQL inserts them in batches (migration 0035 explains why and how the
+//   partition judges them as the parent would). A duplicate key (a retried batch) aborts a COPY;
 //   the writer then rolls back to a savepoint and merges those rows instead (ON CONFLICT), so a
 //   retry never duplicates and the common case pays nothing for the possibility.
 // - A request's promise resolves only after COMMIT. If a combined batch fails, each request in it
@@ -18,7 +20,7 @@ import { type Role, dbRole } from '../core/types.ts';
 import type { Pool, PoolClient } from '../db/pool.ts';
 import { fromPgError, sqlstateOf } from '../db/sqlstate.ts';
 import type { WriteLog, WriteSample } from './copy-binary.ts';
-import { type MetricBlock, sortedBlock } from './metric-block.ts';
+import { type MetricBlock, byDay, sortedBlock } from './metric-block.ts';
 import {
   copyLogs,
   copyMetrics,
@@ -26,6 +28,7 @@ import {
   type IngestRequestRecord,
   insertSamplesIgnoringDuplicates,
   mergeMetrics,
+  metricsPartition,
   recordIngestRequests,
 } from './queries.ts';
 import { sortSamples } from './sort-rows.ts';
@@ -215,19 +218,12 @@ export class BatchWriter {
     try {
       // The role comes from the constant role list, never from input.
       await client.query(`BEGIN; SET LOCAL ROLE ${dbRole(role)}`);
-      if (copyRows.length > 0)
-        await withFallback(
-          client,
-          () => copyMetrics(client, copyRows),
-          () => mergeMetrics(client, copyRows),
-        );
+      for (const day of byDay(copyRows)) await this.copyDay(client, day.rows, metricsPartition(day.dayUs));
       if (mergeRows.length > 0) await mergeMetrics(client, mergeRows);
       if (samples.length > 0) {
-        await withFallback(
-          client,
-          () => copySamples(client, samples),
-          () => insertSamplesIgnoringDuplicates(client, samples),
-        );
+        await withFallback(client, () => copySamples(client, samples), {
+          '23505': () => insertSamplesIgnoringDuplicates(client, samples),
+        });
       }
       if (logs.length > 0) await copyLogs(client, logs);
       const keys = sets.flatMap((s) => (s.idempotency ? [s.idempotency] : []));
@@ -256,6 +252,19 @@ export class BatchWriter {
     };
   }
 
+  /**
+   * One day's rows, COPYed into its partition. A duplicate key (a retried batch) merges them
+   * instead; a partition that is gone (retention dropped it after the registry cached it) sends
+   * them through the parent, which refuses them as "no partition" or finds a new one.
+   */
+  private async copyDay(client: PoolClient, rows: MetricBlock, partition: string): Promise<void> {
+    const merge = () => mergeMetrics(client, rows);
+    await withFallback(client, () => copyMetrics(client, rows, partition), {
+      '23505': merge,
+      '42P01': () => withFallback(client, () => copyMetrics(client, rows), { '23505': merge }),
+    });
+  }
+
   private notify(c: Committed): void {
     for (const fn of this.listeners) {
       try {
@@ -267,19 +276,20 @@ export class BatchWriter {
   }
 }
 
-/** Runs fast(); on a duplicate key rolls back just that and runs merge() instead. */
+/** Runs fast(); when it fails with one of the SQLSTATEs given, rolls back just that and runs its fallback. */
 async function withFallback(
   client: PoolClient,
   fast: () => Promise<void>,
-  merge: () => Promise<void>,
+  fallbacks: Record<string, () => Promise<void>>,
 ): Promise<void> {
   await client.query('SAVEPOINT ingest_copy');
   try {
     await fast();
   } catch (e) {
-    if (sqlstateOf(e) !== '23505') throw e;
+    const fallback = fallbacks[sqlstateOf(e) ?? ''];
+    if (!fallback) throw e;
     await client.query('ROLLBACK TO SAVEPOINT ingest_copy');
-    await merge();
+    await fallback();
   }
 }
 

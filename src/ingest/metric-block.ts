@@ -80,6 +80,30 @@ export class MetricBlock {
 
 export const emptyBlock = () => new MetricBlock(0);
 
+const DAY_US = 86_400_000_000;
+
+/**
+ * The rows of each UTC day, in row order (ingest writes each day into its own partition). A
+ * block within one day, the usual case, is returned as it is.
+ */
+export function byDay(b: MetricBlock): { dayUs: number; rows: MetricBlock }[] {
+  const dayOf = (i: number) => Math.floor((b.tsUs[i] as number) / DAY_US) * DAY_US;
+  const counts = new Map<number, number>();
+  for (let i = 0; i < b.length; i++) counts.set(dayOf(i), (counts.get(dayOf(i)) ?? 0) + 1);
+  if (counts.size <= 1) return b.length === 0 ? [] : [{ dayUs: dayOf(0), rows: b }];
+  const parts = new Map<number, { dayUs: number; rows: MetricBlock; n: number }>();
+  for (const [dayUs, n] of [...counts].sort((x, y) => x[0] - y[0]))
+    parts.set(dayUs, { dayUs, rows: new MetricBlock(n), n: 0 });
+  for (let i = 0; i < b.length; i++) {
+    const part = parts.get(dayOf(i)) as { rows: MetricBlock; n: number };
+    const o = part.n++;
+    part.rows.serverId[o] = b.serverId[i] as number;
+    part.rows.tsUs[o] = b.tsUs[i] as number;
+    part.rows.values.set(b.values.subarray(i * VALUE_COLUMNS, (i + 1) * VALUE_COLUMNS), o * VALUE_COLUMNS);
+  }
+  return [...parts.values()].map(({ dayUs, rows }) => ({ dayUs, rows }));
+}
+
 /**
  * The rows of several blocks in primary-key order, duplicates folded: in key order the btree is
  * filled leaf by leaf instead of at a thousand places at once, and a duplicate key inside one

@@ -102,11 +102,25 @@ async function copyBinary(client: PoolClient, sql: string, body: Buffer): Promis
   );
 }
 
-/** The fast path: one COPY straight into the partitioned table. Fails whole on a duplicate key. */
-export function copyMetrics(client: PoolClient, rows: MetricBlock): Promise<void> {
+/** The day partition of server_metrics that holds a UTC day (named by ensure_day_partition). */
+export function metricsPartition(dayUs: number): string {
+  const day = new Date(dayUs / 1000).toISOString();
+  return `vigil.server_metrics_p${day.slice(0, 4)}${day.slice(5, 7)}${day.slice(8, 10)}`;
+}
+
+/**
+ * The fast path: one COPY, by default into the partitioned table; `table` names one day's
+ * partition instead (see migration 0035 for why that is faster and judged the same). Fails whole
+ * on a duplicate key; into a partition that does not exist, with 42P01.
+ */
+export function copyMetrics(
+  client: PoolClient,
+  rows: MetricBlock,
+  table = 'vigil.server_metrics',
+): Promise<void> {
   return copyBinary(
     client,
-    `COPY vigil.server_metrics (${METRIC_COLUMNS_SQL}) FROM STDIN (FORMAT binary)`,
+    `COPY ${table} (${METRIC_COLUMNS_SQL}) FROM STDIN (FORMAT binary)`,
     encodeMetrics(rows),
   );
 }

@@ -6,6 +6,7 @@ import { ManualClock } from '../../src/core/clock.ts';
 import { ensurePartitionsFor, partitionSummary } from '../../src/storage/partitions.ts';
 import { testApp } from '../helpers/app.ts';
 import { testDatabase } from '../helpers/database.ts';
+import { withRole } from '../../src/db/transaction.ts';
 import { assertRefused, seedServer } from '../helpers/sql.ts';
 
 const TABLES = ['error_logs', 'metric_samples', 'server_metrics'];
@@ -141,4 +142,83 @@ test('ensurePartitionsFor covers a range longer than one call may, in chunks', a
     `SELECT count(*)::int AS n FROM vigil.partition_days WHERE parent_table = 'server_metrics' AND day BETWEEN '2035-01-01' AND '2036-06-30'`,
   );
   assert.equal(rows[0].n, days);
+});
+
+/** Statement-level triggers (name, timing/event bits, function) of a table. */
+async function statementTriggers(table: string): Promise<string[]> {
+  const { rows } = await db.pool.query<{ t: string }>(
+    `SELECT tgname || ' ' || tgtype || ' ' || tgfoid::regproc AS t FROM pg_trigger
+      WHERE tgrelid = $1::regclass AND NOT tgisinternal AND (tgtype & 1) = 0 ORDER BY 1`,
+    [table],
+  );
+  return rows.map((r) => r.t);
+}
+
+test('every partition carries each statement trigger of its parent (0035), old and new', async () => {
+  await db.pool.query(`SELECT vigil.ensure_partitions('2031-08-01', '2031-08-01')`);
+  const { rows } = await db.pool.query<{ parent: string; part: string }>(
+    `SELECT 'vigil.' || parent_table AS parent, 'vigil.' || partition_name AS part FROM vigil.partition_days`,
+  );
+  assert.ok(rows.some((r) => r.part === 'vigil.server_metrics_p20310801'));
+  const server = await statementTriggers('vigil.server_metrics');
+  assert.ok(server.length >= 5, `server_metrics has its statement triggers: ${server.join('; ')}`);
+  for (const { parent, part } of rows) {
+    assert.deepEqual(await statementTriggers(part), await statementTriggers(parent), part);
+  }
+});
+
+test('a write aimed at a server_metrics partition is judged like one through the parent', async () => {
+  await db.pool.query(`SELECT vigil.ensure_partitions('2031-08-02', '2031-08-02')`);
+  const part = 'vigil.server_metrics_p20310802';
+  const id = await seedServer(db.pool);
+  // The ingest role may insert into the partition; the statement triggers refuse an unknown server.
+  await assertRefused(
+    withRole(db.pool, 'ingest', (c) =>
+      c.query(`INSERT INTO ${part} (server_id, ts, cpu_usage) VALUES (987654321, '2031-08-02T10:00:00Z', 1)`),
+    ),
+    { sqlstate: '23503', constraint: 'server_metrics_server_id_fkey' },
+    'unknown server',
+  );
+  await assertRefused(
+    withRole(db.pool, 'ingest', (c) =>
+      c.query(`INSERT INTO ${part} (server_id, ts, cpu_usage) VALUES ($1, '2031-08-02T10:00:00Z', 101)`, [
+        id,
+      ]),
+    ),
+    { sqlstate: '23514' },
+    'cpu 101',
+  );
+  await assertRefused(
+    withRole(db.pool, 'readonly', (c) =>
+      c.query(`INSERT INTO ${part} (server_id, ts, cpu_usage) VALUES ($1, '2031-08-02T10:00:00Z', 1)`, [id]),
+    ),
+    { sqlstate: '42501' },
+    'readonly',
+  );
+  const dirty = async () =>
+    (
+      await db.pool.query<{ bucket: string; ids: number[] }>(
+        `SELECT bucket::text, server_ids::int[] AS ids FROM vigil.rollup_dirty_hours
+          WHERE bucket >= '2031-08-02' AND bucket < '2031-08-03' AND $1 = ANY (server_ids) ORDER BY id`,
+        [id],
+      )
+    ).rows;
+  await withRole(db.pool, 'ingest', (c) =>
+    c.query(
+      `INSERT INTO ${part} (server_id, ts, cpu_usage) VALUES ($1, '2031-08-02T10:15:00Z', 1), ($1, '2031-08-02T11:59:59Z', 2)`,
+      [id],
+    ),
+  );
+  assert.deepEqual(await dirty(), [
+    { bucket: '2031-08-02 10:00:00+00', ids: [id] },
+    { bucket: '2031-08-02 11:00:00+00', ids: [id] },
+  ]);
+  // Through the parent the partition's copies do not fire as well: one marker per hour, not two.
+  await withRole(db.pool, 'ingest', (c) =>
+    c.query(
+      `INSERT INTO vigil.server_metrics (server_id, ts, cpu_usage) VALUES ($1, '2031-08-02T12:00:00Z', 3)`,
+      [id],
+    ),
+  );
+  assert.deepEqual((await dirty()).map((d) => d.bucket).slice(2), ['2031-08-02 12:00:00+00']);
 });

@@ -50,12 +50,12 @@ export async function assertRefused(
   return error;
 }
 
-/** Partitions for yesterday, today and tomorrow (UTC): enough for rows stamped "now". */
 /** Runs an `INSERT … RETURNING id` and returns the id of its first row. */
 export async function insertedId(db: Queryable, sql: string, params: unknown[] = []): Promise<number> {
   return ((await db.query<{ id: number }>(sql, params)).rows[0] as { id: number }).id;
 }
 
+/** Partitions for yesterday, today and tomorrow (UTC): enough for rows stamped "now". */
 export async function ensureTodayPartitions(db: Queryable): Promise<void> {
   await db.query(
     `SELECT vigil.ensure_partitions((now() AT TIME ZONE 'UTC')::date - 1, (now() AT TIME ZONE 'UTC')::date + 1)`,

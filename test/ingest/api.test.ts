@@ -275,6 +275,27 @@ test('a partition dropped behind the cache (retention) is made again and the wri
   assert.deepEqual(rows, [{ cpu_usage: 2 }]);
 });
 
+test('one request with rows on both sides of midnight is written into both day partitions', async () => {
+  const midnight = Math.floor(now / 86_400_000) * 86_400_000;
+  const partOf = (ms: number) =>
+    `server_metrics_p${new Date(ms).toISOString().slice(0, 10).replaceAll('-', '')}`;
+  const r = await json('ingest', '/api/v1/metrics', [
+    { hostname: 'api-midnight', ts: midnight - 1, cpu_usage: 1 },
+    { hostname: 'api-midnight', ts: midnight, cpu_usage: 2 },
+    { hostname: 'api-midnight', ts: midnight - 2, cpu_usage: 3 },
+  ]);
+  assert.equal(r.statusCode, 200, r.body);
+  const stored = async (ms: number) =>
+    (
+      await q(
+        `SELECT m.cpu_usage FROM vigil.${partOf(ms)} m JOIN vigil.servers s ON s.id = m.server_id
+          WHERE s.hostname = 'api-midnight' ORDER BY m.ts`,
+      )
+    ).map((x) => x.cpu_usage);
+  assert.deepEqual(await stored(midnight - 1), [3, 1]);
+  assert.deepEqual(await stored(midnight), [2]);
+});
+
 test('line protocol from plain curl (form content type) is read; JSON on /write is 415', async () => {
   const s = Math.floor(now / 1000) - 30;
   const form = await inject({

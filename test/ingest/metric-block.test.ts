@@ -2,7 +2,8 @@
 // nulls kept apart from zeros.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { MetricBlock, type WriteMetric, sortedBlock } from '../../src/ingest/metric-block.ts';
+import { MetricBlock, type WriteMetric, byDay, sortedBlock } from '../../src/ingest/metric-block.ts';
+import { metricsPartition } from '../../src/ingest/queries.ts';
 import { emptyValues } from '../../src/ingest/types.ts';
 
 const row = (serverId: number, tsUs: number, v: Partial<WriteMetric> = {}): WriteMetric => ({
@@ -55,4 +56,36 @@ test('columns and rows read back nulls as null and zeros as zero', () => {
   assert.deepEqual(b.column(1), [null]);
   assert.equal(b.value(0, 4), 2 ** 53 - 1);
   assert.equal(sortedBlock([]).length, 0);
+});
+
+test('byDay splits a block at UTC midnight, keeping row order and values; one day stays whole', () => {
+  const day = 86_400_000_000;
+  const d0 = 20_000 * day; // 2024-10-04T00:00:00Z
+  const one = MetricBlock.fromRows([row(1, d0 + 5, { cpu_usage: 1 }), row(2, d0 + day - 1)]);
+  const whole = byDay(one);
+  assert.equal(whole.length, 1);
+  assert.equal(whole[0]?.rows, one, 'a one-day block is not copied');
+  assert.equal(whole[0]?.dayUs, d0);
+  assert.equal(metricsPartition(d0), 'vigil.server_metrics_p20241004');
+  const mixed = MetricBlock.fromRows([
+    row(1, d0 + day, { cpu_usage: 10, network_in_bytes: 5 }), // the next day's first microsecond
+    row(1, d0 - 1, { cpu_usage: 11 }), // the previous day's last
+    row(2, d0 + 7, { memory_usage: 12 }),
+    row(3, d0 + day + 3, { load_1: 13 }),
+  ]);
+  const parts = byDay(mixed);
+  assert.deepEqual(
+    parts.map((p) => [metricsPartition(p.dayUs), keys(p.rows)]),
+    [
+      ['vigil.server_metrics_p20241003', [`1@${d0 - 1}`]],
+      ['vigil.server_metrics_p20241004', [`2@${d0 + 7}`]],
+      ['vigil.server_metrics_p20241005', [`1@${d0 + day}`, `3@${d0 + day + 3}`]],
+    ],
+  );
+  const last = parts[2]?.rows.toRows() ?? [];
+  assert.deepEqual(
+    [last[0]?.cpu_usage, last[0]?.network_in_bytes, last[0]?.load_1, last[1]?.load_1, last[1]?.cpu_usage],
+    [10, 5, null, 13, null],
+  );
+  assert.deepEqual(byDay(new MetricBlock(0)), []);
 });
