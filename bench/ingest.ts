@@ -7,10 +7,12 @@
 // the same rows are written by one raw binary COPY into the same schema: the baseline. Both
 // write into vigil.server_metrics with its primary key, foreign key and CHECKs in force, on an
 // embedded PostgreSQL started for the run (fsync off for both: the disk is not what is measured).
-// The last line is JSON.
-import { mkdtempSync, rmSync } from 'node:fs';
+// The last line is JSON. It also gives the CPU time per row the API phase cost Node (this process,
+// the HTTP clients included) and PostgreSQL (every process of the server), which the shared
+// machine's load disturbs far less than rows/s.
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createUserWithToken } from '../src/auth/users.ts';
@@ -63,6 +65,9 @@ const { rows: servers } = await pool.query<{ id: number; hostname: string }>(
   [SERVERS],
 );
 const idOf = new Map(servers.map((s) => [s.hostname, s.id]));
+const postmaster = parentPid(
+  (await pool.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]?.pid,
+);
 const writeRows = MetricBlock.fromRows(
   rows.map((r: BenchRow) => ({ ...r, serverId: idOf.get(r.hostname) as number })),
 );
@@ -136,9 +141,14 @@ const worker = async () => {
     }
   }
 };
+const cpu0 = { node: process.cpuUsage(), pg: postgresCpuMs(postmaster) };
 t0 = performance.now();
 await Promise.all(Array.from({ length: CLIENTS }, worker));
 const apiSeconds = (performance.now() - t0) / 1000;
+const nodeCpu = process.cpuUsage(cpu0.node);
+const usPerRow = (ms: number) => Math.round((ms * 1000 * 100) / rows.length) / 100;
+const nodeUsPerRow = usPerRow((nodeCpu.user + nodeCpu.system) / 1000);
+const pgUsPerRow = usPerRow(postgresCpuMs(postmaster) - cpu0.pg);
 const apiRate = rows.length / apiSeconds;
 
 // Integrity, still the database's: every row once, a retry adds nothing, bad rows are refused.
@@ -159,7 +169,8 @@ const over = await refuse(
   `INSERT INTO vigil.server_metrics (server_id, ts, cpu_usage) VALUES (${servers[0]?.id}, now(), 101)`,
 );
 log(
-  `API (${CLIENTS} clients, ${config.ingest.writers} writers): ${Math.round(apiRate)} rows/s; 503 retries: ${retried}`,
+  `API (${CLIENTS} clients, ${config.ingest.writers} writers): ${Math.round(apiRate)} rows/s; 503 retries: ${retried}; ` +
+    `CPU per row: Node ${nodeUsPerRow} µs (the clients included), PostgreSQL ${pgUsPerRow} µs`,
 );
 log(
   `integrity: stored ${stored} of ${rows.length}; after a retried body ${afterRetry}; unknown server ${unknown}; cpu 101 ${over}`,
@@ -180,5 +191,33 @@ console.log(
     values_per_s: Math.round(apiRate * VALUES_PER_ROW),
     raw_copy_rows_per_s: Math.round(rawRate),
     ratio_vs_raw_copy: Math.round((apiRate / rawRate) * 100) / 100,
+    node_cpu_us_per_row: nodeUsPerRow,
+    pg_cpu_us_per_row: pgUsPerRow,
+    load_avg: Math.round((loadavg()[0] ?? 0) * 100) / 100,
   }),
 );
+
+/** Fields of /proc/<pid>/stat after the command name (state is [0], ppid [1], utime [11], stime [12]). */
+function procStat(pid: number | string): string[] | null {
+  try {
+    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return text.slice(text.lastIndexOf(')') + 2).split(' ');
+  } catch {
+    return null; // gone, or not Linux
+  }
+}
+
+function parentPid(pid: number | undefined): number {
+  return Number(procStat(pid ?? 0)?.[1] ?? 0);
+}
+
+/** CPU milliseconds of the postmaster and its children (backends, walwriter, autovacuum …). */
+function postgresCpuMs(postmasterPid: number): number {
+  let ticks = 0;
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    const f = procStat(pid);
+    if (f && (Number(pid) === postmasterPid || Number(f[1]) === postmasterPid))
+      ticks += Number(f[11]) + Number(f[12]);
+  }
+  return ticks * 10; // USER_HZ is 100 on Linux
+}

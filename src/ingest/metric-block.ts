@@ -27,10 +27,20 @@ export class MetricBlock {
   /** Row-major: the value of column c of row i is at i * VALUE_COLUMNS + c; NaN is null. */
   readonly values: Float64Array;
 
-  constructor(readonly length: number) {
-    this.serverId = new Float64Array(length);
-    this.tsUs = new Float64Array(length);
-    this.values = new Float64Array(length * VALUE_COLUMNS);
+  constructor(
+    readonly length: number,
+    columns?: { serverId: Float64Array; tsUs: Float64Array; values: Float64Array },
+  ) {
+    this.serverId = columns?.serverId ?? new Float64Array(length);
+    this.tsUs = columns?.tsUs ?? new Float64Array(length);
+    this.values = columns?.values ?? new Float64Array(length * VALUE_COLUMNS);
+  }
+
+  /** A block over existing columns (not copied): values row-major as in `values`, NaN for null. */
+  static of(serverId: Float64Array, tsUs: Float64Array, values: Float64Array): MetricBlock {
+    if (tsUs.length !== serverId.length || values.length !== serverId.length * VALUE_COLUMNS)
+      throw new RangeError('MetricBlock.of: column lengths differ');
+    return new MetricBlock(serverId.length, { serverId, tsUs, values });
   }
 
   static fromRows(rows: readonly WriteMetric[]): MetricBlock {

@@ -6,7 +6,7 @@ import type { Role } from '../core/types.ts';
 import type { Pool, Queryable } from '../db/pool.ts';
 import { withRole } from '../db/transaction.ts';
 import type { BatchWriter, WriteSet } from './batch-writer.ts';
-import { MetricBlock, emptyBlock } from './metric-block.ts';
+import { MetricBlock, emptyBlock, sortedBlock } from './metric-block.ts';
 import { findIngestRequest } from './queries.ts';
 import type { Registry } from './registry.ts';
 import type { HostRef, ParseResult, RowError } from './types.ts';
@@ -50,6 +50,24 @@ export function summarize(result: ParseResult): IngestSummary {
     errors: result.errors.slice(0, MAX_LISTED_ERRORS),
     errors_truncated: result.errors.length > MAX_LISTED_ERRORS,
   };
+}
+
+/** The accepted metric rows with server ids, from row objects and/or columns (no copy of columns alone). */
+function metricBlock(result: ParseResult, idOf: (h: HostRef) => number): MetricBlock {
+  const cols = result.columns;
+  const n = result.metrics.length;
+  if (!cols) {
+    const block = new MetricBlock(n);
+    result.metrics.forEach((r, i) => block.set(i, idOf(r.host), r.tsUs, r));
+    return block;
+  }
+  const hostIds = cols.hosts.map(idOf);
+  const serverId = new Float64Array(cols.length);
+  for (let i = 0; i < cols.length; i++) serverId[i] = hostIds[cols.host[i] as number] as number;
+  const fromColumns = MetricBlock.of(serverId, cols.tsUs, cols.values);
+  return n === 0
+    ? fromColumns
+    : sortedBlock([metricBlock({ ...result, columns: undefined }, idOf), fromColumns]);
 }
 
 export class IngestService {
@@ -140,6 +158,7 @@ export class IngestService {
       if (!seen || (!seen.labels && h.labels) || (!seen.metadata && h.metadata)) hosts.set(h.hostname, h);
     };
     for (const r of result.metrics) addHost(r.host);
+    for (const h of result.columns?.hosts ?? []) addHost(h);
     for (const r of result.logs) addHost(r.host);
     for (const r of result.series) if (r.host) addHost(r.host);
     if (hosts.size === 0 && result.series.length === 0)
@@ -176,10 +195,9 @@ export class IngestService {
       for (const r of result.series) yield r.tsUs;
     };
     await this.registry.ensureDays(client, times());
-    const metrics = new MetricBlock(result.metrics.length);
-    result.metrics.forEach((r, i) => metrics.set(i, idOf(r.host), r.tsUs, r));
+    if (result.columns) await this.registry.ensureDays(client, result.columns.tsUs);
     return {
-      metrics,
+      metrics: metricBlock(result, idOf),
       samples: result.series.map((s, i) => ({
         seriesId: seriesIds[i] as number,
         tsUs: s.tsUs,

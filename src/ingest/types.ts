@@ -4,7 +4,7 @@
 // timestamptz has microsecond resolution, and a JavaScript number holds integer microseconds
 // exactly until the year 2255, so nothing between the parser and COPY rounds a timestamp.
 // Finer input (line protocol nanoseconds) is truncated to the microsecond PostgreSQL can store.
-import type { MetricColumn } from '../core/types.ts';
+import { METRIC_COLUMNS, type MetricColumn } from '../core/types.ts';
 
 /** The host a row belongs to, as the source names it; registered on first sight. */
 export interface HostRef {
@@ -50,8 +50,23 @@ export interface RowError {
   reason: string;
 }
 
+/**
+ * Accepted metric rows held as columns instead of objects (the JSON fast path writes them so):
+ * row i belongs to hosts[host[i]]; tsUs and values are laid out as in MetricBlock, NaN for null.
+ * The service turns them into a MetricBlock by swapping host indexes for server ids.
+ */
+export interface MetricColumns {
+  length: number;
+  hosts: HostRef[];
+  host: Uint32Array;
+  tsUs: Float64Array;
+  values: Float64Array;
+}
+
 export interface ParseResult {
+  /** Accepted server_metrics rows; a parser may hold them in `columns` instead (metricRowsOf). */
   metrics: MetricRow[];
+  columns?: MetricColumns;
   logs: LogRow[];
   series: SeriesRow[];
   errors: RowError[];
@@ -82,6 +97,22 @@ export const limitsAt = (nowMs: number, overrides: Partial<IngestLimits> = {}): 
   nowMs,
   ...overrides,
 });
+
+/** The accepted metric rows as objects, wherever the parser put them. */
+export function metricRowsOf(result: ParseResult): MetricRow[] {
+  const c = result.columns;
+  if (!c) return result.metrics;
+  const rows: MetricRow[] = [];
+  for (let i = 0; i < c.length; i++) {
+    const row = { host: c.hosts[c.host[i] as number] as HostRef, tsUs: c.tsUs[i] as number } as MetricRow;
+    METRIC_COLUMNS.forEach((col, k) => {
+      const v = c.values[i * METRIC_COLUMNS.length + k] as number;
+      row[col] = v === v ? v : null;
+    });
+    rows.push(row);
+  }
+  return [...result.metrics, ...rows];
+}
 
 export const emptyResult = (): ParseResult => ({ metrics: [], logs: [], series: [], errors: [], total: 0 });
 

@@ -12,6 +12,7 @@ import {
   checkMetric,
   encodeRemoteWrite,
   limitsAt,
+  metricRowsOf,
   parseCollectd,
   parseJsonLogs,
   parseJsonMetrics,
@@ -31,7 +32,7 @@ function check(result: ParseResult, label: string): void {
     assert.ok(typeof e.field === 'string' && e.field.length > 0, `${label}: field`);
     assert.ok(typeof e.reason === 'string' && e.reason.length > 0, `${label}: reason`);
   }
-  for (const [i, m] of result.metrics.entries())
+  for (const [i, m] of metricRowsOf(result).entries())
     assert.equal(checkMetric(m, limits, i), null, `${label}: accepted a bad row`);
   for (const [i, l] of result.logs.entries())
     assert.equal(checkLog(l, limits, i), null, `${label}: accepted a bad log`);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { limitsAt, parseJsonLogs, parseJsonMetrics } from '../../src/ingest/index.ts';
+import { limitsAt, metricRowsOf, parseJsonLogs, parseJsonMetrics } from '../../src/ingest/index.ts';
 
 const NOW = Date.parse('2026-03-01T12:00:00Z');
 const limits = limitsAt(NOW);
@@ -20,8 +20,8 @@ test('a batch names its host once; rows inherit it and keep microseconds', () =>
   );
   assert.deepEqual(r.errors, []);
   assert.equal(r.total, 2);
-  assert.equal(r.metrics.length, 2);
-  const [a, b] = r.metrics;
+  assert.equal(metricRowsOf(r).length, 2);
+  const [a, b] = metricRowsOf(r);
   assert.equal(a?.tsUs, Date.parse('2026-03-01T11:59:50.123Z') * 1000 + 456);
   assert.deepEqual(a?.host, { hostname: 'web-1', region: 'eu-west', labels: { role: 'web' } });
   assert.equal(a?.cpu_usage, 12.5);
@@ -45,7 +45,7 @@ test('bad rows are refused with index, field and reason; good rows in the same b
     ],
     limits,
   );
-  assert.equal(r.metrics.length, 1);
+  assert.equal(metricRowsOf(r).length, 1);
   assert.deepEqual(
     r.errors.map((e) => [e.index, e.field]),
     [
@@ -71,7 +71,7 @@ test('body-level problems are one error at index -1', () => {
     Array.from({ length: 11 }, () => ({ hostname: 'a', ts: NOW, cpu_usage: 1 })),
     limitsAt(NOW, { maxRows: 10 }),
   );
-  assert.equal(many.metrics.length, 0);
+  assert.equal(metricRowsOf(many).length, 0);
   assert.match(many.errors[0]?.reason ?? '', /more than 10/);
 });
 

@@ -13,7 +13,14 @@
 // errors are identical; test/ingest/json-fast.test.ts checks this against the slow path.
 import { METRIC_COLUMNS } from '../../core/types.ts';
 import { msToUs, parseIsoUs } from '../time.ts';
-import { type HostRef, type IngestLimits, type MetricRow, type ParseResult, emptyResult } from '../types.ts';
+import {
+  type HostRef,
+  type IngestLimits,
+  type MetricColumns,
+  type MetricRow,
+  type ParseResult,
+  emptyResult,
+} from '../types.ts';
 import { checkHost, checkMetric } from '../validate.ts';
 
 const HOSTNAME = 8; // key slots after the metric columns (0..7)
@@ -173,14 +180,100 @@ export function scanJsonMetrics(body: unknown, limits: IngestLimits): ParseResul
   }
 }
 
+/** Accepted rows as growable columns: no object per row (see MetricColumns). */
+class Columns {
+  length = 0;
+  host: Uint32Array;
+  tsUs: Float64Array;
+  values: Float64Array;
+  constructor(capacity: number) {
+    this.host = new Uint32Array(capacity);
+    this.tsUs = new Float64Array(capacity);
+    this.values = new Float64Array(capacity * WIDTH);
+  }
+  push(host: number, tsUs: number, v: Float64Array): void {
+    if (this.length === this.host.length) this.grow();
+    const i = this.length++;
+    this.host[i] = host;
+    this.tsUs[i] = tsUs;
+    this.values.set(v, i * WIDTH);
+  }
+  private grow(): void {
+    const n = this.host.length * 2;
+    const host = new Uint32Array(n);
+    const tsUs = new Float64Array(n);
+    const values = new Float64Array(n * WIDTH);
+    host.set(this.host);
+    tsUs.set(this.tsUs);
+    values.set(this.values);
+    this.host = host;
+    this.tsUs = tsUs;
+    this.values = values;
+  }
+  done(hosts: HostRef[]): MetricColumns {
+    const n = this.length;
+    return {
+      length: n,
+      hosts,
+      host: this.host.subarray(0, n),
+      tsUs: this.tsUs.subarray(0, n),
+      values: this.values.subarray(0, n * WIDTH),
+    };
+  }
+}
+const WIDTH = METRIC_COLUMNS.length;
+
+/**
+ * The hosts of one request by the bytes of their name, so a row costs a hash of its hostname's
+ * bytes instead of a new string and a Map lookup by string. `ok` is checkHost's verdict.
+ */
+class Hosts {
+  readonly list: HostRef[] = [];
+  readonly ok: boolean[] = [];
+  private readonly byHash = new Map<number, number>();
+  private readonly byName = new Map<string, number>(); // hash collisions only
+
+  constructor(private readonly s: Scanner) {}
+
+  /** Index of the host named by the bytes [start, end) of the body, added on first sight. */
+  at(start: number, end: number, index: number): number {
+    const b = this.s.b;
+    let h = 0x811c9dc5;
+    for (let p = start; p < end; p++) h = Math.imul(h ^ (b[p] as number), 0x01000193);
+    const seen = this.byHash.get(h);
+    if (seen !== undefined && this.named(seen, start, end)) return seen;
+    const hostname = this.s.text(start, end);
+    if (seen !== undefined) {
+      const other = this.byName.get(hostname);
+      if (other !== undefined) return other;
+    }
+    const host: HostRef = { hostname };
+    const ok = goodHostnames.has(hostname) || checkHost(host, index) === null;
+    if (ok) remember(hostname);
+    const i = this.list.push(host) - 1;
+    this.ok.push(ok);
+    if (seen === undefined) this.byHash.set(h, i);
+    else this.byName.set(hostname, i);
+    return i;
+  }
+
+  private named(i: number, start: number, end: number): boolean {
+    const name = (this.list[i] as HostRef).hostname;
+    if (name.length !== end - start) return false;
+    const b = this.s.b;
+    for (let k = 0; k < name.length; k++) if (name.charCodeAt(k) !== b[start + k]) return false;
+    return true;
+  }
+}
+
 function scan(s: Scanner, limits: IngestLimits): ParseResult | null {
   const result = emptyResult();
-  // Hosts named only by hostname share one HostRef per request, as in json.ts (hostOf); `ok`
-  // remembers checkHost's verdict so a valid host costs one lookup per row.
-  const hosts = new Map<string, { host: HostRef; ok: boolean }>();
+  // Hosts named only by hostname share one HostRef per request, as in json.ts (hostOf).
+  const hosts = new Hosts(s);
+  const rows = new Columns(Math.min(limits.maxRows, (s.b.length >> 7) + 16));
   const lowMs = limits.nowMs - limits.maxPastMs;
   const highMs = limits.nowMs + limits.maxFutureMs;
-  const v = new Float64Array(METRIC_COLUMNS.length);
+  const v = new Float64Array(WIDTH);
   s.expect(0x5b);
   if (s.ws() === 0x5d) return null; // an empty batch: rare, let the slow path answer it
   let index = 0;
@@ -188,7 +281,7 @@ function scan(s: Scanner, limits: IngestLimits): ParseResult | null {
     if (index >= limits.maxRows) return null;
     s.expect(0x7b);
     let seen = 0;
-    let hostname: string | null = null;
+    let host = -1;
     let tsUs: number | null = null;
     v.fill(NaN);
     for (;;) {
@@ -201,7 +294,7 @@ function scan(s: Scanner, limits: IngestLimits): ParseResult | null {
         if (c !== QUOTE) return null;
         s.pos++;
         const end = s.stringEnd();
-        hostname = s.text(s.pos, end);
+        host = hosts.at(s.pos, end, index);
         s.pos = end + 1;
       } else if (slot === TS) {
         if (c === QUOTE) {
@@ -219,7 +312,7 @@ function scan(s: Scanner, limits: IngestLimits): ParseResult | null {
       if (d !== 0x2c) return null;
     }
     // The slow path's answer to a row without hostname depends on the batch form; leave it there.
-    if (hostname === null) return null;
+    if (host < 0) return null;
     if (tsUs === null) {
       result.errors.push({
         index,
@@ -227,19 +320,14 @@ function scan(s: Scanner, limits: IngestLimits): ParseResult | null {
         reason: 'must be an RFC 3339 string or epoch milliseconds',
       });
     } else {
-      let h = hosts.get(hostname);
-      if (h === undefined) {
-        const host: HostRef = { hostname };
-        const ok = goodHostnames.has(hostname) || checkHost(host, index) === null;
-        if (ok) remember(hostname);
-        hosts.set(hostname, (h = { host, ok }));
-      }
-      const row = toRow(h.host, tsUs, v);
       // The inline test only ever says "fine" when checkMetric would; any doubt asks checkMetric,
       // which then names the field and reason exactly as the slow path does.
-      const bad = h.ok && plainValid(v, tsUs, lowMs, highMs) ? null : checkMetric(row, limits, index);
+      const bad =
+        hosts.ok[host] && plainValid(v, tsUs, lowMs, highMs)
+          ? null
+          : checkMetric(toRow(hosts.list[host] as HostRef, tsUs, v), limits, index);
       if (bad) result.errors.push(bad);
-      else result.metrics.push(row);
+      else rows.push(host, tsUs, v);
     }
     const d = s.ws();
     s.pos++;
@@ -253,6 +341,7 @@ function scan(s: Scanner, limits: IngestLimits): ParseResult | null {
     if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) return null;
   }
   result.total = index + 1;
+  result.columns = rows.done(hosts.list);
   return result;
 }
 
