@@ -2,7 +2,7 @@
 // deliver the spool. `vigil agent` runs it against a remote Vigil; `vigil start` runs a local one
 // whose sink writes straight into the ingest service (no HTTP, no token).
 import { type AgentSample, type AgentSeries, HostSampler, hostMetadata, localHostname } from './sampler.ts';
-import type { AgentBatch } from './sender.ts';
+import type { AgentBatch } from './batch.ts';
 
 export const AGENT_VERSION = '0.1.0';
 

@@ -81,7 +81,7 @@ export function registerAgent(program: Command): void {
         await sender.drain();
         clearTimeout(timer);
         await sender.stop();
-        const left = (await spool.read(1)).batches.length;
+        const left = (await spool.read(1)).entries.length;
         if (left > 0) fail(`could not deliver to ${flags.server}; the samples stay in ${spoolPath}`);
         return;
       }
