@@ -64,8 +64,8 @@ export function decodeReadings(text: string): CounterReadings {
   let v: unknown;
   try {
     v = JSON.parse(text);
-  } catch {
-    throw new Error('not JSON (truncated?)');
+  } catch (e) {
+    throw new Error('not JSON (truncated?)', { cause: e });
   }
   if (!isObject(v)) throw new Error('not a JSON object');
   if (v.v !== VERSION) throw new Error(`unknown version ${JSON.stringify(v.v)?.slice(0, 20)}`);
@@ -98,7 +98,9 @@ export async function loadReadings(path: string): Promise<CounterReadings | null
     fh = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw new Error(`cannot open it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    throw new Error(`cannot open it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, {
+      cause: e,
+    });
   }
   try {
     const stat = await fh.stat();
