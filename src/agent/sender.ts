@@ -57,17 +57,19 @@ export class Sender {
   }
 
   private async loop(): Promise<void> {
-    const { spool, random = Math.random, sleep = sleepAbortable } = this.o;
+    const { random = Math.random, sleep = sleepAbortable } = this.o;
     while (!this.abort.signal.aborted) {
-      const { entries } = await spool.read(this.o.batchesPerRequest ?? 60);
-      const first = entries[0];
-      if (!first) return;
-      // Sealed before the first attempt, so a retry (or a restarted agent) resends this request
-      // and not a regrouping of it with what was spooled meanwhile under another key.
-      const request = first.sent ? first : await spool.seal(entries.slice(0, groupSize(entries)));
-      const outcome = await this.send(request);
-      if (outcome === 'ok' || outcome === 'drop') {
-        await spool.consume(request.end);
+      let step: 'done' | 'sent' | 'retry';
+      try {
+        step = await this.step();
+      } catch (e) {
+        // A spool that cannot be read or rewritten (disk full) must not end the agent: the
+        // batches are still on disk, so it is tried again like a failed request.
+        this.o.log('error', `spool ${this.o.spool.path}: ${(e as Error).message}; will retry`);
+        step = 'retry';
+      }
+      if (step === 'done') return;
+      if (step === 'sent') {
         this.attempts = 0;
         continue;
       }
@@ -79,6 +81,20 @@ export class Sender {
       );
       await sleep(delay, this.abort.signal);
     }
+  }
+
+  /** Sends the oldest spooled request once; 'sent' when it has left the spool. */
+  private async step(): Promise<'done' | 'sent' | 'retry'> {
+    const { spool } = this.o;
+    const { entries } = await spool.read(this.o.batchesPerRequest ?? 60);
+    const first = entries[0];
+    if (!first) return 'done';
+    // Sealed before the first attempt, so a retry (or a restarted agent) resends this request
+    // and not a regrouping of it with what was spooled meanwhile under another key.
+    const request = first.sent ? first : await spool.seal(entries.slice(0, groupSize(entries)));
+    if ((await this.send(request)) === 'retry') return 'retry';
+    await spool.consume(request.end);
+    return 'sent';
   }
 
   private async send({ key, batch }: SpoolEntry): Promise<'ok' | 'retry' | 'drop'> {

@@ -3,7 +3,7 @@
 // when it is back.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmdirSync, writeFileSync } from 'node:fs';
 import { type Server, createServer, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -265,5 +265,29 @@ test('a spool written before keys were spooled is replayed under the key its old
   assert.equal(mode.replayed, 1, 'answered from the key the old agent used');
   assert.deepEqual((await spool.read(10)).entries, []);
   const { rows } = await app.db.pool.query(countSql, ['agent-legacy']);
+  assert.deepEqual(rows[0], { rows: 1, keys: 1 });
+});
+
+test('a spool that cannot be rewritten is retried, not fatal: the request goes once it can be sealed', async (ctx) => {
+  const mode: RelayMode = { keys: [] };
+  const up = await relay(0, mode);
+  ctx.after(() => new Promise((r) => up.close(r)));
+  const port = (up.address() as { port: number }).port;
+  const { spool, logs, sender } = spooledSender(port);
+  ctx.after(() => sender.stop());
+  await spool.append({
+    hostname: 'agent-stuck-spool',
+    rows: [{ ts: Date.now() - 5000, memory_usage: 12 }],
+    series: [],
+  });
+  // The temporary file of the rewrite cannot be made (as a full disk would refuse it).
+  mkdirSync(`${spool.path}.tmp`);
+  const draining = sender.drain();
+  await until(() => logs.filter((m) => /will retry/.test(m)).length >= 2, 'the sender to retry the seal');
+  assert.deepEqual(mode.keys, [], 'nothing is sent before the request is sealed on disk');
+  rmdirSync(`${spool.path}.tmp`);
+  await draining;
+  assert.equal(mode.keys?.length, 1);
+  const { rows } = await app.db.pool.query(countSql, ['agent-stuck-spool']);
   assert.deepEqual(rows[0], { rows: 1, keys: 1 });
 });
