@@ -1,6 +1,7 @@
-// The host agent: /proc collectors, the durable spool and the sender.
-export { Agent, AGENT_VERSION, COUNTER_STATE_MAX_INTERVALS, type AgentOptions } from './agent.ts';
-export { counterStatePath, decodeReadings, encodeReadings } from './counter-state.ts';
+// The host agent: /proc collectors and their counters kept across restarts, the durable spool
+// (batches with their Idempotency-Keys) and the sender.
+export { Agent, AGENT_VERSION, type AgentOptions } from './agent.ts';
+export { counterStatePath, decodeReadings } from './counter-state.ts';
 export { HostSampler, hostMetadata, localHostname } from './sampler.ts';
 export { type AgentBatch, type SpoolEntry, combine, groupSize } from './batch.ts';
 export { Sender, backoffMs } from './sender.ts';
