@@ -12,6 +12,7 @@ import {
   parseNetDev,
   parseProcStat,
 } from './proc.ts';
+import type { NetCounters } from './counter-state.ts';
 import { type MetricValues, emptyValues } from '../ingest/types.ts';
 
 /** One server_metrics row as the agent sends it (the ingest API's JSON row). */
@@ -48,9 +49,20 @@ export const localHostname = (): string =>
 
 export class HostSampler {
   private prevCpu: CpuTimes | null = null;
-  private prevNet: Map<string, { rx: bigint; tx: bigint }> | null = null;
+  private prevNet: NetCounters | null = null;
 
   constructor(private readonly procRoot = '/proc') {}
+
+  /** The counters the next sample's deltas start from (the last sample's readings). */
+  get counters(): { net: NetCounters | null; cpu: CpuTimes | null } {
+    return { net: this.prevNet, cpu: this.prevCpu };
+  }
+
+  /** Starts from earlier readings (kept across an agent restart) instead of priming anew. */
+  restore(counters: { net: NetCounters; cpu: CpuTimes | null }): void {
+    this.prevNet = counters.net;
+    this.prevCpu = counters.cpu;
+  }
 
   async sample(now: Date): Promise<{ row: AgentSample; series: AgentSeries[] }> {
     const ts = now.toISOString();

@@ -2,24 +2,15 @@
 // request, gzip-compressed. A failure (network, 5xx, 429, 401/403) is retried with exponential
 // backoff and jitter and the batches stay spooled; a 400/413/415 means the batch can never be
 // accepted, so it is logged and dropped rather than blocking everything behind it.
-// Every request carries an Idempotency-Key derived from the spooled batches it holds, and a retry
-// resends exactly the same batches: when the server committed but its answer was lost, the retry
-// is answered from the key and nothing (error logs included) is written twice.
-import { createHash } from 'node:crypto';
+// Every request carries the Idempotency-Key spooled with it, and a retry resends exactly the same
+// spooled entry, in this process or after a restart: when the server committed but its answer was
+// lost, the retry is answered from the key and nothing (error logs included) is written twice.
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
+import { type SpoolEntry, groupSize } from './batch.ts';
 import type { Spool } from './spool.ts';
 
 const gzipAsync = promisify(gzip);
-
-export interface AgentBatch {
-  hostname: string;
-  region?: string;
-  labels?: Record<string, string>;
-  metadata?: Record<string, unknown>;
-  rows: object[];
-  series: object[];
-}
 
 export interface SenderOptions {
   url: string;
@@ -47,32 +38,8 @@ export function backoffMs(attempt: number, base: number, max: number, random: ()
   return Math.round(exp / 2 + random() * (exp / 2));
 }
 
-/** Combines batches of one host into one request body (rows keep their order). */
-export function combine(batches: AgentBatch[]): AgentBatch {
-  const last = batches[batches.length - 1] as AgentBatch;
-  // Metadata rides on a host's first batch only: keep the newest one any batch carried.
-  const metadata = batches.findLast((b) => b.metadata !== undefined)?.metadata;
-  return {
-    ...last,
-    ...(metadata ? { metadata } : {}),
-    rows: batches.flatMap((b) => b.rows),
-    series: batches.flatMap((b) => b.series),
-  };
-}
-
-/**
- * The key of a request holding these batches: the host (for people reading the keys table) and a
- * hash of the batches, so the same spooled batches always get the same key, across restarts too.
- */
-export function idempotencyKey(batch: AgentBatch, json: string): string {
-  const host = batch.hostname.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 64);
-  return `agent:${host}:${createHash('sha256').update(json).digest('hex').slice(0, 40)}`;
-}
-
 export class Sender {
   private draining: Promise<void> | null = null;
-  /** Batches in the request being retried: a retry resends these, not more, so its key holds. */
-  private inFlight = 0;
   private readonly abort = new AbortController();
   attempts = 0;
 
@@ -90,16 +57,20 @@ export class Sender {
   }
 
   private async loop(): Promise<void> {
-    const { spool, random = Math.random, sleep = sleepAbortable } = this.o;
+    const { random = Math.random, sleep = sleepAbortable } = this.o;
     while (!this.abort.signal.aborted) {
-      const { batches, bytes } = await spool.read(this.inFlight || (this.o.batchesPerRequest ?? 60));
-      if (batches.length === 0) return;
-      this.inFlight = batches.length;
-      const outcome = await this.send(combine(batches as AgentBatch[]));
-      if (outcome === 'ok' || outcome === 'drop') {
-        await spool.consume(bytes);
+      let step: 'done' | 'sent' | 'retry';
+      try {
+        step = await this.step();
+      } catch (e) {
+        // A spool that cannot be read or rewritten (disk full) must not end the agent: the
+        // batches are still on disk, so it is tried again like a failed request.
+        this.o.log('error', `spool ${this.o.spool.path}: ${(e as Error).message}; will retry`);
+        step = 'retry';
+      }
+      if (step === 'done') return;
+      if (step === 'sent') {
         this.attempts = 0;
-        this.inFlight = 0;
         continue;
       }
       const delay = backoffMs(
@@ -112,17 +83,30 @@ export class Sender {
     }
   }
 
-  private async send(batch: AgentBatch): Promise<'ok' | 'retry' | 'drop'> {
+  /** Sends the oldest spooled request once; 'sent' when it has left the spool. */
+  private async step(): Promise<'done' | 'sent' | 'retry'> {
+    const { spool } = this.o;
+    const { entries } = await spool.read(this.o.batchesPerRequest ?? 60);
+    const first = entries[0];
+    if (!first) return 'done';
+    // Sealed before the first attempt, so a retry (or a restarted agent) resends this request
+    // and not a regrouping of it with what was spooled meanwhile under another key.
+    const request = first.sent ? first : await spool.seal(entries.slice(0, groupSize(entries)));
+    if ((await this.send(request)) === 'retry') return 'retry';
+    await spool.consume(request.end);
+    return 'sent';
+  }
+
+  private async send({ key, batch }: SpoolEntry): Promise<'ok' | 'retry' | 'drop'> {
     try {
-      const json = JSON.stringify(batch);
-      const body = await gzipAsync(json);
+      const body = await gzipAsync(JSON.stringify(batch));
       const res = await fetch(new URL('/api/v1/metrics', this.o.url), {
         method: 'POST',
         headers: {
           authorization: `Bearer ${this.o.token}`,
           'content-type': 'application/json',
           'content-encoding': 'gzip',
-          'idempotency-key': idempotencyKey(batch, json),
+          'idempotency-key': key,
         },
         body,
         signal: AbortSignal.any([this.abort.signal, AbortSignal.timeout(this.o.timeoutMs ?? 30_000)]),

@@ -124,8 +124,26 @@ const ErrorBody = Type.Object({
   error: Type.Object({ code: Type.String(), message: Type.String(), details: Type.Optional(Type.Unknown()) }),
 });
 
+/**
+ * The 200 with its response header declared: @fastify/swagger turns a response schema's
+ * `headers` into the OpenAPI response's `headers` (and leaves the body schema as it is), so
+ * clients generated from /openapi.json know `Idempotent-Replayed`. Never on an error: a request
+ * refused whole records no key, so its retry is judged afresh.
+ */
+const IngestOk = Type.Object(IngestResponse.properties, {
+  headers: {
+    'Idempotent-Replayed': Type.String({
+      enum: ['true'],
+      description:
+        'Present, as `true`, when a request with an Idempotency-Key already seen (same token, ' +
+        'endpoint and body) is answered with the first answer and nothing is written again; ' +
+        'absent on a first write.',
+    }),
+  },
+});
+
 export const INGEST_RESPONSES = {
-  200: IngestResponse,
+  200: IngestOk,
   400: ErrorBody,
   401: ErrorBody,
   403: ErrorBody,

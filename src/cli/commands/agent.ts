@@ -5,6 +5,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { Agent } from '../../agent/agent.ts';
+import { counterStatePath } from '../../agent/counter-state.ts';
 import { Sender } from '../../agent/sender.ts';
 import { Spool } from '../../agent/spool.ts';
 import { parseDuration } from '../../core/duration.ts';
@@ -66,6 +67,8 @@ export function registerAgent(program: Command): void {
         region: flags.region,
         labels,
         log,
+        // Next to the spool, so a restarted agent has the network and cpu delta of its first interval.
+        statePath: counterStatePath(spoolPath),
         sink: async (batch) => {
           if (!(await spool.append(batch)))
             log('error', `spool ${spoolPath} is full: this sample is dropped`);
@@ -81,7 +84,7 @@ export function registerAgent(program: Command): void {
         await sender.drain();
         clearTimeout(timer);
         await sender.stop();
-        const left = (await spool.read(1)).batches.length;
+        const left = (await spool.read(1)).entries.length;
         if (left > 0) fail(`could not deliver to ${flags.server}; the samples stay in ${spoolPath}`);
         return;
       }
