@@ -141,6 +141,8 @@ const worker = async () => {
     }
   }
 };
+let writes = 0; // the writer's transactions that committed metric rows
+vigil.ctx.events.on('metrics.committed', () => void writes++);
 const cpu0 = { node: process.cpuUsage(), pg: postgresCpuMs(postmaster) };
 t0 = performance.now();
 await Promise.all(Array.from({ length: CLIENTS }, worker));
@@ -148,7 +150,9 @@ const apiSeconds = (performance.now() - t0) / 1000;
 const nodeCpu = process.cpuUsage(cpu0.node);
 const usPerRow = (ms: number) => Math.round((ms * 1000 * 100) / rows.length) / 100;
 const nodeUsPerRow = usPerRow((nodeCpu.user + nodeCpu.system) / 1000);
-const pgUsPerRow = usPerRow(postgresCpuMs(postmaster) - cpu0.pg);
+const pgCpu = cpuSince(cpu0.pg, postgresCpuMs(postmaster));
+const rowsPerCommit = Math.round(rows.length / Math.max(1, writes));
+const pgUsPerRow = usPerRow([...pgCpu.values()].reduce((a, b) => a + b, 0));
 const apiRate = rows.length / apiSeconds;
 
 // Integrity, still the database's: every row once, a retry adds nothing, bad rows are refused.
@@ -170,7 +174,9 @@ const over = await refuse(
 );
 log(
   `API (${CLIENTS} clients, ${config.ingest.writers} writers): ${Math.round(apiRate)} rows/s; 503 retries: ${retried}; ` +
-    `CPU per row: Node ${nodeUsPerRow} µs (the clients included), PostgreSQL ${pgUsPerRow} µs`,
+    `~${rowsPerCommit} rows per transaction; ` +
+    `CPU per row: Node ${nodeUsPerRow} µs (the clients included), PostgreSQL ${pgUsPerRow} µs ` +
+    `(${[...pgCpu].map(([k, ms]) => `${k} ${usPerRow(ms)}`).join(', ')})`,
 );
 log(
   `integrity: stored ${stored} of ${rows.length}; after a retried body ${afterRetry}; unknown server ${unknown}; cpu 101 ${over}`,
@@ -211,13 +217,21 @@ function parentPid(pid: number | undefined): number {
   return Number(procStat(pid ?? 0)?.[1] ?? 0);
 }
 
-/** CPU milliseconds of the postmaster and its children (backends, walwriter, autovacuum …). */
-function postgresCpuMs(postmasterPid: number): number {
-  let ticks = 0;
+/** CPU milliseconds of the postmaster and its children, by kind (backend, walwriter, autovacuum …). */
+function postgresCpuMs(postmasterPid: number): Map<string, number> {
+  const byKind = new Map<string, number>();
   for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
     const f = procStat(pid);
-    if (f && (Number(pid) === postmasterPid || Number(f[1]) === postmasterPid))
-      ticks += Number(f[11]) + Number(f[12]);
+    if (!f || (Number(pid) !== postmasterPid && Number(f[1]) !== postmasterPid)) continue;
+    const title = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
+    const kind = /^postgres: (autovacuum|walwriter|checkpointer|background writer|logical|walsender)/.exec(title)?.[1];
+    const key = kind ?? (Number(pid) === postmasterPid ? 'postmaster' : 'backends');
+    byKind.set(key, (byKind.get(key) ?? 0) + (Number(f[11]) + Number(f[12])) * 10); // USER_HZ 100
   }
-  return ticks * 10; // USER_HZ is 100 on Linux
+  return byKind;
+}
+
+/** CPU ms per kind spent between two readings (a process that ended meanwhile is not counted). */
+function cpuSince(before: Map<string, number>, after: Map<string, number>): Map<string, number> {
+  return new Map([...after].map(([k, v]) => [k, v - (before.get(k) ?? 0)]));
 }
