@@ -2,6 +2,8 @@
 // syslog listeners, the scrape job and the in-process agent for the local host. After every
 // commit it announces the servers written (events 'metrics.committed' / 'logs.committed', and
 // writer.onCommitted for in-process subscribers) and keeps servers.last_seen_at current.
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { Agent } from '../agent/agent.ts';
 import { AppError } from '../core/errors.ts';
 import { withRole } from '../db/transaction.ts';
@@ -18,6 +20,8 @@ import { SyslogListener } from './syslog-listener.ts';
 import { limitsAt } from './types.ts';
 
 const LAST_SEEN_EVERY_MS = 30_000;
+/** The local agent's counter readings (see agent/counter-state.ts), in server.data_dir. */
+const LOCAL_AGENT_STATE_FILE = 'agent-counters.json';
 
 export interface IngestHandle extends StartedModule {
   writer: BatchWriter;
@@ -27,7 +31,12 @@ export interface IngestHandle extends StartedModule {
   syslogPorts: { udp: number; tcp: number };
 }
 
-export function startIngest(ctx: ModuleContext): IngestHandle {
+export interface IngestOptions {
+  /** Where the local agent reads /proc (tests give it a fake one with known counters). */
+  agentProcRoot?: string;
+}
+
+export function startIngest(ctx: ModuleContext, options: IngestOptions = {}): IngestHandle {
   const c = ctx.config.ingest;
   const limits = { maxPastMs: c.max_past, maxFutureMs: c.max_future, maxRows: c.max_rows_per_request };
   const writer = new BatchWriter({
@@ -124,10 +133,17 @@ export function startIngest(ctx: ModuleContext): IngestHandle {
     async afterListen() {
       handle.syslogPorts = await syslog.start();
       if (!ctx.config.agent.enabled) return;
+      // The state file goes in data_dir, which exists unless the database is external and the
+      // encryption key configured; if it cannot be made, the agent warns when it cannot save.
+      const dataDir = ctx.config.server.data_dir;
+      await mkdir(dataDir, { recursive: true, mode: 0o711 }).catch(() => undefined);
       // The local host's agent writes through the service directly: same checks, no token.
       agent = new Agent({
         intervalMs: ctx.config.agent.interval,
         now: () => ctx.clock.now(),
+        procRoot: options.agentProcRoot,
+        // Its last network and cpu readings, so the first sample after a Vigil restart has its deltas.
+        statePath: join(dataDir, LOCAL_AGENT_STATE_FILE),
         log: (level, message, fields) => ctx.logger[level]({ component: 'agent', ...fields }, message),
         sink: async (batch) => {
           const result = parseJsonMetrics(batch, limitsAt(ctx.clock.now().getTime(), limits));

@@ -179,6 +179,7 @@ export async function ingestRoutes(app: FastifyInstance, deps: RouteDeps): Promi
           summary: 'InfluxDB line protocol (Telegraf); precision ns (default), us, ms or s',
           tags,
           security,
+          headers,
           querystring: WriteQuery,
           body: LineProtocolBody,
           response: INGEST_RESPONSES,

@@ -2,57 +2,19 @@
 // whose counters the test sets, and a new Agent per "start" on the same state file.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import {
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  readdirSync,
-  statSync,
-  symlinkSync,
-  writeFileSync,
-} from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { Agent, counterStatePath, decodeReadings } from '../../src/agent/index.ts';
+import { BOOT_A, BOOT_B, type ProcState, fakeProc } from '../helpers/fake-proc.ts';
 
-const BOOT_A = '6f1c9a52-0d3e-4b7a-9c11-2f4e5d6a7b8c';
-const BOOT_B = 'a0b1c2d3-e4f5-4a6b-8c7d-9e0f1a2b3c4d';
 const INTERVAL = 10_000;
 const t0 = Date.parse('2026-11-24T12:00:00Z');
 
-interface HostState {
-  boot: string;
-  rx: bigint;
-  tx: bigint;
-  busy: number;
-  idle: number;
-}
-
 /** A fake /proc and an agent state file next to a spool, in a fresh temp dir. */
-function fakeHost(initial: Partial<HostState> = {}) {
-  const dir = mkdtempSync(join(tmpdir(), 'vigil-counters-'));
-  const root = join(dir, 'proc');
-  mkdirSync(join(root, 'net'), { recursive: true });
-  mkdirSync(join(root, 'sys/kernel/random'), { recursive: true });
-  writeFileSync(join(root, 'meminfo'), 'MemTotal: 1000 kB\nMemAvailable: 400 kB\n');
-  writeFileSync(join(root, 'loadavg'), '0.10 0.20 0.30 1/100 42\n');
-  writeFileSync(join(root, 'mounts'), '');
-  const h: HostState = { boot: BOOT_A, rx: 1000n, tx: 2000n, busy: 100, idle: 900 };
-  const set = (s: Partial<HostState>) => {
-    Object.assign(h, s);
-    writeFileSync(join(root, 'sys/kernel/random/boot_id'), `${h.boot}\n`);
-    writeFileSync(join(root, 'stat'), `cpu  ${h.busy} 0 0 ${h.idle} 0 0 0 0 0 0\ncpu0 1 0 0 1\n`);
-    writeFileSync(
-      join(root, 'net/dev'),
-      'Inter-|   Receive                            |  Transmit\n' +
-        ' face |bytes packets errs drop fifo frame compressed multicast|bytes packets\n' +
-        `    lo: ${h.rx * 3n} 1 0 0 0 0 0 0 ${h.tx * 3n} 1 0 0 0 0 0 0\n` +
-        `  eth0: ${h.rx} 1 0 0 0 0 0 0 ${h.tx} 1 0 0 0 0 0 0\n`,
-    );
-  };
-  set(initial);
-  return { dir, root, statePath: counterStatePath(join(dir, 'spool.jsonl')), set };
+function fakeHost(initial: Partial<ProcState> = {}) {
+  const proc = fakeProc(initial);
+  return { ...proc, statePath: counterStatePath(join(proc.dir, 'spool.jsonl')) };
 }
 
 /** Starts a new agent (a restart) on the host's state file and takes one sample at `atMs`. */

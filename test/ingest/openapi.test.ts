@@ -1,6 +1,6 @@
-// /openapi.json of a running Vigil (over a real socket) declares what the ingest endpoints answer:
-// a client generated from the spec must see `Idempotent-Replayed` on a 200, not only read about
-// it in the Idempotency-Key description.
+// /openapi.json of a running Vigil (over a real socket) declares what the ingest endpoints take and
+// answer: a client generated from the spec must be able to send `Idempotency-Key` and see
+// `Idempotent-Replayed` on a 200, not only read about them in prose.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { testApp } from '../helpers/app.ts';
@@ -19,19 +19,52 @@ interface HeaderObject {
   description?: string;
   schema?: { type?: string; enum?: unknown[] };
 }
+interface ParameterObject {
+  in?: string;
+  name?: string;
+  required?: boolean;
+  description?: string;
+  schema?: { type?: string; pattern?: string };
+}
 interface Spec {
   paths: Record<
     string,
-    { post?: { responses?: Record<string, { headers?: Record<string, HeaderObject> }> } }
+    {
+      post?: {
+        parameters?: ParameterObject[];
+        responses?: Record<string, { headers?: Record<string, HeaderObject> }>;
+      };
+    }
   >;
 }
 
-test('the 200 of every ingest endpoint declares the Idempotent-Replayed response header', async () => {
+const spec = async (): Promise<Spec> => {
   const res = await fetch(new URL('/openapi.json', app.vigil.url));
   assert.equal(res.status, 200);
-  const spec = (await res.json()) as Spec;
+  return (await res.json()) as Spec;
+};
+
+test('every ingest endpoint declares the optional Idempotency-Key request header', async () => {
+  const paths = (await spec()).paths;
   for (const path of INGEST_PATHS) {
-    const responses = spec.paths[path]?.post?.responses;
+    const post = paths[path]?.post;
+    assert.ok(post, `${path} is in the spec`);
+    const params = (post.parameters ?? []).filter(
+      (p) => p.in === 'header' && p.name?.toLowerCase() === 'idempotency-key',
+    );
+    assert.equal(params.length, 1, `${path}: one Idempotency-Key header parameter`);
+    const [param] = params;
+    assert.notEqual(param?.required, true, `${path}: the key is optional`);
+    assert.equal(param?.schema?.type, 'string', path);
+    assert.ok(param?.schema?.pattern, `${path}: the key's allowed characters are declared`);
+    assert.match(param?.description ?? '', /Idempotent-Replayed/, `${path}: the header says what it does`);
+  }
+});
+
+test('the 200 of every ingest endpoint declares the Idempotent-Replayed response header', async () => {
+  const paths = (await spec()).paths;
+  for (const path of INGEST_PATHS) {
+    const responses = paths[path]?.post?.responses;
     assert.ok(responses, `${path} has documented responses`);
     const header = responses['200']?.headers?.['Idempotent-Replayed'];
     assert.ok(header, `${path}: 200 declares Idempotent-Replayed`);
