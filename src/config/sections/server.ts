@@ -29,7 +29,7 @@ export const server = {
   data_dir: {
     env: 'VIGIL_DATA_DIR',
     default: './.vigil',
-    doc: 'Where the embedded PostgreSQL, the admin token and local keys live.',
+    doc: "Where the embedded PostgreSQL, the admin token, local keys and the local agent's counter state live.",
     ...text(/^.{1,1024}$/, 'a directory path'),
   },
   max_body_bytes: {
