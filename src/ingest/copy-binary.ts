@@ -42,10 +42,6 @@ class Writer {
     this.buf.writeInt16BE(n, this.o);
     this.o += 2;
   }
-  nullField(): void {
-    this.buf.writeInt32BE(-1, this.o);
-    this.o += 4;
-  }
   /** int8 without BigInt: safe integers split into two 32-bit halves (two's complement). */
   int8(v: number): void {
     this.buf.writeInt32BE(8, this.o);
@@ -58,17 +54,6 @@ class Writer {
     this.buf.writeInt32BE(2, this.o);
     this.buf.writeInt16BE(v, this.o + 4);
     this.o += 6;
-  }
-  /** float4 where NaN means NULL (a MetricBlock's null). */
-  float4n(v: number): void {
-    if (v !== v) return this.nullField();
-    this.buf.writeInt32BE(4, this.o);
-    this.buf.writeFloatBE(v, this.o + 4);
-    this.o += 8;
-  }
-  int8n(v: number): void {
-    if (v !== v) this.nullField();
-    else this.int8(v);
   }
   float8(v: number): void {
     this.buf.writeInt32BE(8, this.o);
@@ -88,25 +73,51 @@ class Writer {
   }
 }
 
-/** Rows of vigil.server_metrics: server_id, ts, then METRIC_COLUMNS (NaN in the block is NULL). */
+/**
+ * Rows of vigil.server_metrics: server_id, ts, then METRIC_COLUMNS (NaN in the block is NULL).
+ * The hottest encoder, so it writes through a DataView (inlined by V8, no per-call range checks
+ * as Buffer's writeInt32BE has) into a buffer sized for the worst case.
+ */
 export function encodeMetrics(b: MetricBlock): Buffer {
-  const w = new Writer(b.length * 98); // 2 + 4 int8 x 12 + 6 float4 x 8: a row with every column
+  // 2 (field count) + int8 x 2 + int8 x 2 + float4 x 6: 2 + 4 x 12 + 6 x 8 = 98 bytes at most.
+  const buf = Buffer.allocUnsafe(b.length * 98);
+  const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   const vs = b.values;
+  let o = 0;
+  const int8 = (v: number) => {
+    const hi = Math.floor(v / TWO_32);
+    dv.setInt32(o, 8);
+    dv.setInt32(o + 4, hi);
+    dv.setUint32(o + 8, v - hi * TWO_32);
+    o += 12;
+  };
+  const nullField = () => {
+    dv.setInt32(o, -1);
+    o += 4;
+  };
+  const int8n = (v: number) => (v === v ? int8(v) : nullField());
+  const float4n = (v: number) => {
+    if (v !== v) return nullField();
+    dv.setInt32(o, 4);
+    dv.setFloat32(o + 4, v);
+    o += 8;
+  };
   for (let i = 0; i < b.length; i++) {
-    const o = i * VALUE_COLUMNS;
-    w.fields(10);
-    w.int8(b.serverId[i] as number);
-    w.int8((b.tsUs[i] as number) - PG_EPOCH_US);
-    w.float4n(vs[o] as number);
-    w.float4n(vs[o + 1] as number);
-    w.float4n(vs[o + 2] as number);
-    w.int8n(vs[o + 3] as number);
-    w.int8n(vs[o + 4] as number);
-    w.float4n(vs[o + 5] as number);
-    w.float4n(vs[o + 6] as number);
-    w.float4n(vs[o + 7] as number);
+    const at = i * VALUE_COLUMNS;
+    dv.setInt16(o, 10);
+    o += 2;
+    int8(b.serverId[i] as number);
+    int8((b.tsUs[i] as number) - PG_EPOCH_US);
+    float4n(vs[at] as number);
+    float4n(vs[at + 1] as number);
+    float4n(vs[at + 2] as number);
+    int8n(vs[at + 3] as number);
+    int8n(vs[at + 4] as number);
+    float4n(vs[at + 5] as number);
+    float4n(vs[at + 6] as number);
+    float4n(vs[at + 7] as number);
   }
-  return w.done();
+  return buf.subarray(0, o);
 }
 
 export function encodeSamples(rows: readonly WriteSample[]): Buffer {

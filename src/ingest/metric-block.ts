@@ -122,79 +122,103 @@ export function byDay(b: MetricBlock): { dayUs: number; rows: MetricBlock }[] {
  * vigil.merge_server_metrics.
  */
 export function sortedBlock(blocks: readonly MetricBlock[]): MetricBlock {
-  let n = 0;
-  for (const b of blocks) n += b.length;
-  const sid = new Float64Array(n);
-  const ts = new Float64Array(n);
-  const from = new Array<MetricBlock>(n);
-  const row = new Uint32Array(n);
-  let k = 0;
-  for (const b of blocks) {
-    sid.set(b.serverId, k);
-    ts.set(b.tsUs, k);
-    for (let i = 0; i < b.length; i++, k++) {
-      from[k] = b;
-      row[k] = i;
-    }
-  }
+  const all = blocks.length === 1 ? (blocks[0] as MetricBlock) : concat(blocks);
+  const { serverId: sid, tsUs: ts, values: src } = all;
+  const n = all.length;
   const order = keyOrder(sid, ts);
-  let distinct = 0;
-  for (let j = 0; j < n; j++) {
+  const sameKey = (j: number) => {
     const p = order[j] as number;
     const q = order[j - 1] as number;
-    if (j === 0 || sid[p] !== sid[q] || ts[p] !== ts[q]) distinct++;
-  }
+    return j > 0 && sid[p] === sid[q] && ts[p] === ts[q];
+  };
+  let distinct = 0;
+  for (let j = 0; j < n; j++) if (!sameKey(j)) distinct++;
   const out = new MetricBlock(distinct);
+  const dst = out.values;
   let o = -1;
   for (let j = 0; j < n; j++) {
     const p = order[j] as number;
-    const src = (from[p] as MetricBlock).values;
-    const at = (row[p] as number) * VALUE_COLUMNS;
-    const q = order[j - 1] as number;
-    if (j === 0 || sid[p] !== sid[q] || ts[p] !== ts[q]) {
+    const at = p * VALUE_COLUMNS;
+    if (!sameKey(j)) {
       o++;
       out.serverId[o] = sid[p] as number;
       out.tsUs[o] = ts[p] as number;
-      out.values.set(src.subarray(at, at + VALUE_COLUMNS), o * VALUE_COLUMNS);
+      for (let c = 0; c < VALUE_COLUMNS; c++) dst[o * VALUE_COLUMNS + c] = src[at + c] as number;
       continue;
     }
     for (let c = 0; c < VALUE_COLUMNS; c++) {
       const v = src[at + c] as number;
-      if (v === v) out.values[o * VALUE_COLUMNS + c] = v;
+      if (v === v) dst[o * VALUE_COLUMNS + c] = v;
     }
   }
   return out;
+}
+
+/** The rows of several blocks, one after another. */
+function concat(blocks: readonly MetricBlock[]): MetricBlock {
+  let n = 0;
+  for (const b of blocks) n += b.length;
+  const all = new MetricBlock(n);
+  let k = 0;
+  for (const b of blocks) {
+    all.serverId.set(b.serverId, k);
+    all.tsUs.set(b.tsUs, k);
+    all.values.set(b.values, k * VALUE_COLUMNS);
+    k += b.length;
+  }
+  return all;
 }
 
 /**
  * Positions in (server_id, ts) order, equal keys in arrival order. Bucketed by server first (a
  * counting sort over the distinct servers, a few thousand at most per batch): rows usually arrive
  * in time order, so each server's run is then already sorted and only checked. A comparison
- * sort of every position was the largest cost of the writer in Node.
+ * sort of every position was the largest cost of the writer in Node. Server ids are dense (an
+ * identity column), so the buckets are an array indexed by id - min unless the ids of a batch
+ * are spread too thinly for that.
  */
 function keyOrder(sid: Float64Array, ts: Float64Array): Uint32Array {
   const n = sid.length;
-  const counts = new Map<number, number>();
-  for (let i = 0; i < n; i++) counts.set(sid[i] as number, (counts.get(sid[i] as number) ?? 0) + 1);
-  const start = new Map<number, number>();
-  let at = 0;
-  for (const id of [...counts.keys()].sort((a, b) => a - b)) {
-    start.set(id, at);
-    at += counts.get(id) as number;
-  }
-  const order = new Uint32Array(n);
+  let lo = Infinity;
+  let hi = -Infinity;
   for (let i = 0; i < n; i++) {
     const id = sid[i] as number;
-    const p = start.get(id) as number;
-    order[p] = i;
-    start.set(id, p + 1);
+    if (id < lo) lo = id;
+    if (id > hi) hi = id;
   }
-  // start now holds each run's end; a run whose times go backwards is sorted (ties by arrival).
-  for (const [id, end] of start) {
-    const begin = end - (counts.get(id) as number);
-    for (let j = begin + 1; j < end; j++) {
+  const span = hi - lo + 1;
+  // bucket[i]: the bucket of row i; buckets are numbered in server-id order.
+  const bucket = new Uint32Array(n);
+  let buckets = span;
+  if (n > 0 && span <= Math.max(4 * n, 65_536)) {
+    for (let i = 0; i < n; i++) bucket[i] = (sid[i] as number) - lo;
+  } else {
+    const ids = [...new Set(sid)].sort((a, b) => a - b);
+    const index = new Map(ids.map((id, k) => [id, k]));
+    for (let i = 0; i < n; i++) bucket[i] = index.get(sid[i] as number) as number;
+    buckets = ids.length;
+  }
+  const next = new Uint32Array(buckets + 1); // counts, then each bucket's next free position
+  for (let i = 0; i < n; i++) {
+    const k = (bucket[i] as number) + 1;
+    next[k] = (next[k] as number) + 1;
+  }
+  for (let k = 1; k <= buckets; k++) next[k] = (next[k] as number) + (next[k - 1] as number);
+  const begin = next.slice(0, buckets);
+  const order = new Uint32Array(n);
+  for (let i = 0; i < n; i++) {
+    const k = bucket[i] as number;
+    const at = next[k] as number;
+    order[at] = i;
+    next[k] = at + 1;
+  }
+  // next[k] is now bucket k's end; a bucket whose times go backwards is sorted (ties by arrival).
+  for (let k = 0; k < buckets; k++) {
+    const from = begin[k] as number;
+    const to = next[k] as number;
+    for (let j = from + 1; j < to; j++) {
       if ((ts[order[j] as number] as number) < (ts[order[j - 1] as number] as number)) {
-        order.subarray(begin, end).sort((a, b) => (ts[a] as number) - (ts[b] as number) || a - b);
+        order.subarray(from, to).sort((a, b) => (ts[a] as number) - (ts[b] as number) || a - b);
         break;
       }
     }

@@ -33,6 +33,16 @@ test('rows of several blocks come out in (server, time) order', () => {
   );
 });
 
+test('server ids spread too thinly for direct buckets sort the same way', () => {
+  const far = 2 ** 40;
+  const out = sortedBlock([
+    MetricBlock.fromRows([row(far, 2), row(5, 9), row(far, 1), row(far / 2, 3), row(5, 4)]),
+    MetricBlock.fromRows([row(5, 9, { cpu_usage: 1 })]),
+  ]);
+  assert.deepEqual(keys(out), ['5@4', '5@9', `${far / 2}@3`, `${far}@1`, `${far}@2`]);
+  assert.equal(out.toRows()[1]?.cpu_usage, 1, 'the duplicate folded into one row');
+});
+
 test('a key given twice becomes one row; a later non-null value wins, a null never erases', () => {
   const first = MetricBlock.fromRows([
     row(5, 100, { cpu_usage: 10, memory_usage: 20, network_in_bytes: 0 }),
