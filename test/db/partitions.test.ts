@@ -222,3 +222,37 @@ test('a write aimed at a server_metrics partition is judged like one through the
   );
   assert.deepEqual((await dirty()).map((d) => d.bucket).slice(2), ['2031-08-02 12:00:00+00']);
 });
+
+test('a detached server_metrics partition refuses writes; ingest then goes through the parent', async () => {
+  const app = await testApp();
+  const day = Date.now() - 2 * 86_400_000;
+  const stamp = new Date(day).toISOString().slice(0, 10).replaceAll('-', '');
+  const part = `vigil.server_metrics_p${stamp}`;
+  const post = () =>
+    app.vigil.app.inject({
+      method: 'POST',
+      url: '/api/v1/metrics',
+      headers: { ...app.as('ingest'), 'content-type': 'application/json' },
+      payload: [{ hostname: 'detached-1', ts: day, cpu_usage: 7 }],
+    });
+  assert.equal((await post()).statusCode, 200, 'the day partition exists and takes the row');
+  await app.db.pool.query(`ALTER TABLE vigil.server_metrics DETACH PARTITION ${part}`);
+  const id = await seedServer(app.db.pool);
+  await assertRefused(
+    withRole(app.db.pool, 'ingest', (c) =>
+      c.query(`INSERT INTO ${part} (server_id, ts, cpu_usage) VALUES ($1, to_timestamp($2 / 1000.0), 1)`, [
+        id,
+        day + 1000,
+      ]),
+    ),
+    { sqlstate: '42P01', message: /not a partition of "server_metrics"/ },
+    'a direct write into the detached table',
+  );
+  // The cached day and the named table both still exist: the write must not land in the detached
+  // table. With no partition for the day it is refused, and nothing is acknowledged.
+  const again = await post();
+  assert.equal(again.statusCode, 400, again.body);
+  assert.match(again.json().error.message, /no partition of relation "server_metrics"/);
+  const { rows } = await app.db.pool.query(`SELECT count(*)::int AS n FROM ${part}`);
+  assert.equal(rows[0].n, 1, 'only the row written before the detach');
+});
