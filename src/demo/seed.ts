@@ -27,6 +27,8 @@ export interface DemoResult {
 export const DEMO_REGIONS = ['us-east', 'eu-west', 'ap-south'];
 const ROLES = ['web', 'api', 'db', 'cache', 'worker'];
 const MIN = 60_000;
+/** The silent servers' history ends this long before now (and so starts this much earlier). */
+const QUIET = 120 * MIN;
 const SPIKE_MINUTES = 30;
 
 /** A running Vigil: its pool, and its context (started with a ReplayClock, src/demo/clock.ts). */
@@ -86,7 +88,9 @@ export async function seedDemo(target: DemoTarget, options: DemoOptions): Promis
   const c = await pool.connect();
   try {
     await c.query('BEGIN');
-    await ensurePartitionsFor(c, new Date(now.getTime() - options.days * 86_400_000), now);
+    // From the silent servers' first sample: their history is shifted back by QUIET, which
+    // crosses into an extra UTC day when the seed runs in the first hours of a day.
+    await ensurePartitionsFor(c, new Date(now.getTime() - options.days * 86_400_000 - QUIET), now);
     options.onProgress?.('servers');
     const servers = await insertServers(c, options.servers, now);
     const hot = servers[0] as SimServer & { hostname: string };
@@ -106,7 +110,7 @@ export async function seedDemo(target: DemoTarget, options: DemoOptions): Promis
     options.onProgress?.('metrics');
     // Silent servers stop reporting when they went quiet.
     await copyMetrics(c, servers.slice(0, -3), plan);
-    await copyMetrics(c, servers.slice(-3), { ...plan, now: new Date(now.getTime() - 120 * MIN) });
+    await copyMetrics(c, servers.slice(-3), { ...plan, now: new Date(now.getTime() - QUIET) });
     options.onProgress?.('logs');
     await copyLogs(c, servers, plan);
     await c.query('COMMIT');
