@@ -6,7 +6,8 @@
 // of `batch` rows as a relay or a catching-up agent sends them). In the same run, before that,
 // the same rows are written by one raw binary COPY into the same schema: the baseline
 // (`raw_copy_rows_per_s`, into vigil.server_metrics) and, since the writer COPYs into the day
-// partitions (migration 0035), also a raw COPY into those (`raw_copy_partition_rows_per_s`).
+// partitions (migration 0035), also a raw COPY into those (`raw_copy_partition_rows_per_s`,
+// taken after the API phase).
 // Everything writes with the primary key, the server check, the CHECKs and the rollup marker in
 // force, on an embedded PostgreSQL started for the run (fsync off: the disk is not measured).
 // The last line is JSON. It also gives the CPU time per row the API phase cost Node (this process,
