@@ -122,9 +122,8 @@ export function byDay(b: MetricBlock): { dayUs: number; rows: MetricBlock }[] {
  * vigil.merge_server_metrics.
  */
 export function sortedBlock(blocks: readonly MetricBlock[]): MetricBlock {
-  const all = blocks.length === 1 ? (blocks[0] as MetricBlock) : concat(blocks);
-  const { serverId: sid, tsUs: ts, values: src } = all;
-  const n = all.length;
+  const { sid, ts, blockOf, startOf } = keys(blocks);
+  const n = sid.length;
   const order = keyOrder(sid, ts);
   const sameKey = (j: number) => {
     const p = order[j] as number;
@@ -138,7 +137,9 @@ export function sortedBlock(blocks: readonly MetricBlock[]): MetricBlock {
   let o = -1;
   for (let j = 0; j < n; j++) {
     const p = order[j] as number;
-    const at = p * VALUE_COLUMNS;
+    const k = blockOf ? (blockOf[p] as number) : 0;
+    const src = (blocks[k] as MetricBlock).values;
+    const at = (p - (startOf[k] as number)) * VALUE_COLUMNS;
     if (!sameKey(j)) {
       o++;
       out.serverId[o] = sid[p] as number;
@@ -154,19 +155,29 @@ export function sortedBlock(blocks: readonly MetricBlock[]): MetricBlock {
   return out;
 }
 
-/** The rows of several blocks, one after another. */
-function concat(blocks: readonly MetricBlock[]): MetricBlock {
+/**
+ * The keys of several blocks one after another, and where each position's values are: block
+ * blockOf[p] (always 0 for one block), row p - startOf[block]. Values are not copied.
+ */
+function keys(blocks: readonly MetricBlock[]) {
+  const startOf = new Array<number>(blocks.length);
   let n = 0;
-  for (const b of blocks) n += b.length;
-  const all = new MetricBlock(n);
-  let k = 0;
-  for (const b of blocks) {
-    all.serverId.set(b.serverId, k);
-    all.tsUs.set(b.tsUs, k);
-    all.values.set(b.values, k * VALUE_COLUMNS);
-    k += b.length;
-  }
-  return all;
+  blocks.forEach((b, k) => {
+    startOf[k] = n;
+    n += b.length;
+  });
+  const only = blocks.length === 1 ? (blocks[0] as MetricBlock) : null;
+  if (only) return { sid: only.serverId, ts: only.tsUs, blockOf: null, startOf };
+  const sid = new Float64Array(n);
+  const ts = new Float64Array(n);
+  const blockOf = new Uint32Array(n);
+  blocks.forEach((b, k) => {
+    const at = startOf[k] as number;
+    sid.set(b.serverId, at);
+    ts.set(b.tsUs, at);
+    blockOf.fill(k, at, at + b.length);
+  });
+  return { sid, ts, blockOf, startOf };
 }
 
 /**

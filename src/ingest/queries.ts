@@ -7,6 +7,8 @@ import type { PoolClient, Queryable } from '../db/pool.ts';
 import {
   COPY_HEADER,
   COPY_TRAILER,
+  METRIC_ROW_MAX,
+  ScratchBuffers,
   type WriteSample,
   encodeLogs,
   encodeMetrics,
@@ -113,17 +115,22 @@ export function metricsPartition(dayUs: number): string {
  * partition instead (see migration 0035 for why that is faster and judged the same). Fails whole
  * on a duplicate key; into a partition that does not exist, with 42P01.
  */
-export function copyMetrics(
+export async function copyMetrics(
   client: PoolClient,
   rows: MetricBlock,
   table = 'vigil.server_metrics',
 ): Promise<void> {
-  return copyBinary(
+  const scratch = encodeBuffers.take(rows.length * METRIC_ROW_MAX);
+  await copyBinary(
     client,
     `COPY ${table} (${METRIC_COLUMNS_SQL}) FROM STDIN (FORMAT binary)`,
-    encodeMetrics(rows),
+    encodeMetrics(rows, scratch),
   );
+  // Only after success: a failed COPY may still have bytes of it queued on the socket.
+  encodeBuffers.give(scratch);
 }
+/** Shared by every COPY of metrics in the process; each COPY holds its own buffer meanwhile. */
+const encodeBuffers = new ScratchBuffers();
 
 /** The merge path (retries, rows arriving in pieces): one call of vigil.merge_server_metrics. */
 export async function mergeMetrics(db: Queryable, rows: MetricBlock): Promise<void> {
