@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import { MetricBlock } from '../../src/ingest/metric-block.ts';
 import { copyLogs, copyMetrics, copySamples } from '../../src/ingest/queries.ts';
 import { usToIso } from '../../src/ingest/time.ts';
+import { emptyValues } from '../../src/ingest/types.ts';
 import { testDatabase } from '../helpers/database.ts';
 
 const db = await testDatabase();
@@ -56,6 +57,39 @@ test('server_metrics rows with every column and with nulls round-trip', async ()
     [rows[1].ts, rows[1].cpu_usage, rows[1].nin, rows[1].load_15],
     [usToIso(tsUs + 1), null, null, null],
   );
+});
+
+test('a COPY that reuses an earlier, larger encode buffer sends only its own rows', async () => {
+  const host = await db.pool.query<{ id: number }>(
+    `INSERT INTO vigil.servers (hostname) VALUES ('enc-reuse') RETURNING id`,
+  );
+  const id = host.rows[0]?.id as number;
+  const at = (i: number) => tsUs - 10_000_000 - i * 1000;
+  const big = MetricBlock.fromRows(
+    Array.from({ length: 20_000 }, (_, i) => ({
+      ...emptyValues(),
+      serverId: id,
+      tsUs: at(i),
+      cpu_usage: 99,
+    })),
+  );
+  const client = await db.pool.connect();
+  try {
+    await copyMetrics(client, big);
+    await client.query('DELETE FROM vigil.server_metrics WHERE server_id = $1', [id]);
+    // Smaller, other values: stale bytes of the first COPY after its end must not be sent.
+    await copyMetrics(
+      client,
+      MetricBlock.fromRows([{ ...emptyValues(), serverId: id, tsUs: at(0), load_1: 1.5 }]),
+    );
+  } finally {
+    client.release();
+  }
+  const { rows } = await db.pool.query(
+    'SELECT cpu_usage, load_1 FROM vigil.server_metrics WHERE server_id = $1',
+    [id],
+  );
+  assert.deepEqual(rows, [{ cpu_usage: null, load_1: 1.5 }]);
 });
 
 test('samples and logs (text, jsonb, smallint) round-trip', async () => {
