@@ -10,10 +10,12 @@
 // taken after the API phase).
 // Everything writes with the primary key, the server check, the CHECKs and the rollup marker in
 // force, on an embedded PostgreSQL started for the run (fsync off: the disk is not measured).
-// The last line is JSON. It also gives the CPU time per row the API phase cost Node (this process,
-// the HTTP clients included) and PostgreSQL (every process of the server), which the shared
-// machine's load disturbs far less than rows/s.
+// The HTTP clients run in a child process (bench/_ingest-clients.ts), as senders on other
+// machines would. The last line is JSON. It also gives the CPU time per row the API phase cost
+// Vigil (this process), PostgreSQL (every process of the server) and the clients, which the shared
+// machine's load disturbs less than rows/s.
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { fork } from 'node:child_process';
 import { Agent, request } from 'node:http';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,6 +33,7 @@ import { startVigil } from '../src/main.ts';
 import { ingestModule } from '../src/ingest/module.ts';
 import { MODULES } from '../src/modules.ts';
 import { partitionsModule } from '../src/storage/module.ts';
+import type { ClientJob, ClientResult } from './_ingest-clients.ts';
 import { freePort, makeRows, type BenchRow } from './_ingest-data.ts';
 
 const { values: args } = parseArgs({
@@ -120,7 +123,8 @@ const vigil = await startVigil({
 });
 const { token } = await createUserWithToken(pool, { username: 'bench', role: 'ingest' });
 const url = new URL('/api/v1/metrics', vigil.url);
-const agent = new Agent({ keepAlive: true, maxSockets: CLIENTS });
+const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+/** One body from this process (the retry check below). */
 const post = (body: Buffer) =>
   new Promise<number>((done, fail) => {
     const req = request(
@@ -143,29 +147,39 @@ const post = (body: Buffer) =>
     req.end(body);
   });
 
-let next = 0;
-let retried = 0;
-const worker = async () => {
-  while (next < bodies.length) {
-    const body = bodies[next++] as Buffer;
-    for (;;) {
-      const status = await post(body);
-      if (status === 200) break;
-      if (status !== 503 && status !== 429) throw new Error(`HTTP ${status}`);
-      retried++;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
+// The clients run in a child process (bench/_ingest-clients.ts) that builds the same bodies.
+const clients = fork(join(import.meta.dirname, '_ingest-clients.ts'), [], {
+  execArgv: ['--import', 'tsx'],
+});
+const fromClients = () =>
+  new Promise<unknown>((done, fail) => {
+    clients.once('message', done);
+    clients.once('exit', (code) => fail(new Error(`the client process exited (${code})`)));
+  });
+const job: ClientJob = {
+  url: url.href,
+  token,
+  clients: CLIENTS,
+  servers: SERVERS,
+  steps: STEPS,
+  batch: BATCH,
+  now,
 };
+clients.send(job);
+await fromClients(); // 'ready': bodies built
 let writes = 0; // the writer's transactions that committed metric rows
 vigil.ctx.events.on('metrics.committed', () => void writes++);
 const cpu0 = { node: process.cpuUsage(), pg: postgresCpuMs(postmaster) };
-const t0 = performance.now();
-await Promise.all(Array.from({ length: CLIENTS }, worker));
-const apiSeconds = (performance.now() - t0) / 1000;
+clients.send('go');
+const done = (await fromClients()) as ClientResult;
+clients.kill();
+if (done.error) throw new Error(`clients: ${done.error}`);
+const apiSeconds = done.seconds;
+const retried = done.retried;
 const nodeCpu = process.cpuUsage(cpu0.node);
 const usPerRow = (ms: number) => Math.round((ms * 1000 * 100) / ROWS) / 100;
 const nodeUsPerRow = usPerRow((nodeCpu.user + nodeCpu.system) / 1000);
+const clientUsPerRow = usPerRow(done.cpuMs);
 const pgCpu = cpuSince(cpu0.pg, postgresCpuMs(postmaster));
 const rowsPerCommit = Math.round(ROWS / Math.max(1, writes));
 const pgUsPerRow = usPerRow([...pgCpu.values()].reduce((a, b) => a + b, 0));
@@ -191,7 +205,7 @@ const over = await refuse(
 log(
   `API (${CLIENTS} clients, ${config.ingest.writers} writers): ${Math.round(apiRate)} rows/s; 503 retries: ${retried}; ` +
     `~${rowsPerCommit} rows per transaction; ` +
-    `CPU per row: Node ${nodeUsPerRow} µs (the clients included), PostgreSQL ${pgUsPerRow} µs ` +
+    `CPU per row: Vigil (Node) ${nodeUsPerRow} µs, PostgreSQL ${pgUsPerRow} µs, the clients ${clientUsPerRow} µs ` +
     `(${[...pgCpu].map(([k, ms]) => `${k} ${usPerRow(ms)}`).join(', ')})`,
 );
 log(
@@ -219,6 +233,7 @@ console.log(
     raw_copy_partition_rows_per_s: Math.round(partitionRate),
     ratio_vs_partition_copy: Math.round((apiRate / partitionRate) * 100) / 100,
     node_cpu_us_per_row: nodeUsPerRow,
+    client_cpu_us_per_row: clientUsPerRow,
     pg_cpu_us_per_row: pgUsPerRow,
     load_avg: Math.round((loadavg()[0] ?? 0) * 100) / 100,
   }),

@@ -1,0 +1,83 @@
+// The HTTP clients of bench/ingest.ts, in a process of their own as real senders are (on other
+// machines): in Vigil's process they took event-loop time from the server they were measuring.
+// The parent sends { url, token, clients, servers, steps, batch, now } and then 'go'; this
+// process builds the same bodies (makeRows is deterministic), posts them over keep-alive
+// connections, retrying 503/429, and answers with its elapsed time and CPU.
+import { Agent, request } from 'node:http';
+import { makeRows } from './_ingest-data.ts';
+
+export interface ClientJob {
+  url: string;
+  token: string;
+  clients: number;
+  servers: number;
+  steps: number;
+  batch: number;
+  now: number;
+}
+export interface ClientResult {
+  seconds: number;
+  retried: number;
+  cpuMs: number;
+  error?: string;
+}
+
+const send = (m: unknown) => process.send?.(m);
+
+process.once('message', (job: ClientJob) => {
+  const { bodies } = makeRows(job.servers, job.steps, job.now, job.batch);
+  const agent = new Agent({ keepAlive: true, maxSockets: job.clients });
+  const post = (body: Buffer) =>
+    new Promise<number>((done, fail) => {
+      const req = request(
+        job.url,
+        {
+          method: 'POST',
+          agent,
+          headers: {
+            authorization: `Bearer ${job.token}`,
+            'content-type': 'application/json',
+            'content-length': body.length,
+          },
+        },
+        (res) => {
+          res.resume();
+          res.on('end', () => done(res.statusCode ?? 0));
+        },
+      );
+      req.on('error', fail);
+      req.end(body);
+    });
+  let next = 0;
+  let retried = 0;
+  const worker = async () => {
+    while (next < bodies.length) {
+      const body = bodies[next++] as Buffer;
+      for (;;) {
+        const status = await post(body);
+        if (status === 200) break;
+        if (status !== 503 && status !== 429) throw new Error(`HTTP ${status}`);
+        retried++;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    }
+  };
+  process.once('message', () => {
+    const cpu0 = process.cpuUsage();
+    const t0 = performance.now();
+    Promise.all(Array.from({ length: job.clients }, worker)).then(
+      () => {
+        const cpu = process.cpuUsage(cpu0);
+        const result: ClientResult = {
+          seconds: (performance.now() - t0) / 1000,
+          retried,
+          cpuMs: (cpu.user + cpu.system) / 1000,
+        };
+        send(result);
+        agent.destroy();
+      },
+      (e: unknown) => send({ seconds: 0, retried, cpuMs: 0, error: String(e) } satisfies ClientResult),
+    );
+  });
+  send('ready');
+});
