@@ -3,7 +3,7 @@
 // request.runAs(fn) runs fn in a transaction under SET LOCAL ROLE of the caller's role.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { authenticate } from '../auth/authenticate.ts';
-import { insertAccessLog } from '../auth/queries.ts';
+import { AccessLogWriter } from '../auth/access-log.ts';
 import { AppError } from '../core/errors.ts';
 import type { Principal } from '../core/types.ts';
 import type { PoolClient } from '../db/pool.ts';
@@ -66,12 +66,15 @@ export function registerAuth(app: FastifyInstance, ctx: ModuleContext): void {
     request.principal = await authenticate(ctx.pool, tokenFromRequest(request), ctx.clock.now());
   });
 
-  // The audit trail: who called what, from which (encrypted) address, with what result.
+  // The audit trail: who called what, from which (encrypted) address, with what result. Written
+  // in batches (src/auth/access-log.ts); what is queued is written when the server closes.
+  const accessLog = new AccessLogWriter(ctx.pool, ctx.logger);
+  app.addHook('onClose', () => accessLog.close());
   app.addHook('onResponse', async (request, reply) => {
     const p = request.principal;
     if (!p) return;
     const ip = request.ip;
-    insertAccessLog(ctx.pool, {
+    accessLog.add({
       userId: p.userId,
       tokenId: p.tokenId,
       method: request.method,
@@ -80,6 +83,6 @@ export function registerAuth(app: FastifyInstance, ctx: ModuleContext): void {
       ipEncrypted: ip ? ctx.cipher.encrypt(ip) : null,
       ipBlindIndex: ip ? ctx.cipher.blindIndex(ip) : null,
       userAgent: request.headers['user-agent']?.slice(0, 512) ?? null,
-    }).catch((e: unknown) => request.log.warn({ err: e }, 'could not write access log'));
+    });
   });
 }

@@ -53,15 +53,19 @@ export async function insertToken(
   return rows[0] as TokenRow;
 }
 
-/** The active principal behind a token hash: not revoked, not expired, user not disabled. */
+/**
+ * The active principal behind a token hash: not revoked, not expired, user not disabled. Every
+ * API request runs it, so it is a named statement: each connection parses and plans it once.
+ */
 export async function findPrincipal(db: Queryable, hash: Buffer, now: Date): Promise<PrincipalRow | null> {
-  const { rows } = await db.query<PrincipalRow>(
-    `SELECT t.id AS token_id, u.id AS user_id, u.username, u.role, t.last_used_at
-       FROM vigil.api_tokens t JOIN vigil.users u ON u.id = t.user_id
-      WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND u.disabled_at IS NULL
-        AND (t.expires_at IS NULL OR t.expires_at > $2)`,
-    [hash, now],
-  );
+  const { rows } = await db.query<PrincipalRow>({
+    name: 'vigil-find-principal',
+    text: `SELECT t.id AS token_id, u.id AS user_id, u.username, u.role, t.last_used_at
+             FROM vigil.api_tokens t JOIN vigil.users u ON u.id = t.user_id
+            WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND u.disabled_at IS NULL
+              AND (t.expires_at IS NULL OR t.expires_at > $2)`,
+    values: [hash, now],
+  });
   return rows[0] ?? null;
 }
 
@@ -115,22 +119,33 @@ export async function countUsers(db: Queryable): Promise<number> {
   return rows[0]?.n ?? 0;
 }
 
-export async function insertAccessLog(
-  db: Queryable,
-  e: {
-    userId: number | null;
-    tokenId: number | null;
-    method: string;
-    path: string;
-    status: number;
-    ipEncrypted: Buffer | null;
-    ipBlindIndex: Buffer | null;
-    userAgent: string | null;
-  },
-): Promise<void> {
+/** One API call as the audit trail records it; the address only encrypted and blind-indexed. */
+export interface AccessLogEntry {
+  userId: number | null;
+  tokenId: number | null;
+  method: string;
+  path: string;
+  status: number;
+  ipEncrypted: Buffer | null;
+  ipBlindIndex: Buffer | null;
+  userAgent: string | null;
+}
+
+/** Many access-log entries in one INSERT (see access-log.ts). */
+export async function insertAccessLogs(db: Queryable, entries: readonly AccessLogEntry[]): Promise<void> {
+  if (entries.length === 0) return;
   await db.query(
     `INSERT INTO vigil.user_access_logs (user_id, token_id, method, path, status, ip_encrypted, ip_blind_index, user_agent)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-    [e.userId, e.tokenId, e.method, e.path, e.status, e.ipEncrypted, e.ipBlindIndex, e.userAgent],
+     SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::int[], $6::bytea[], $7::bytea[], $8::text[])`,
+    [
+      entries.map((e) => e.userId),
+      entries.map((e) => e.tokenId),
+      entries.map((e) => e.method),
+      entries.map((e) => e.path),
+      entries.map((e) => e.status),
+      entries.map((e) => e.ipEncrypted),
+      entries.map((e) => e.ipBlindIndex),
+      entries.map((e) => e.userAgent),
+    ],
   );
 }
