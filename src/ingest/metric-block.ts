@@ -98,9 +98,13 @@ const DAY_US = 86_400_000_000;
  */
 export function byDay(b: MetricBlock): { dayUs: number; rows: MetricBlock }[] {
   const dayOf = (i: number) => Math.floor((b.tsUs[i] as number) / DAY_US) * DAY_US;
+  if (b.length === 0) return [];
+  const first = dayOf(0);
+  let oneDay = true;
+  for (let i = 1; i < b.length && oneDay; i++) oneDay = dayOf(i) === first;
+  if (oneDay) return [{ dayUs: first, rows: b }];
   const counts = new Map<number, number>();
   for (let i = 0; i < b.length; i++) counts.set(dayOf(i), (counts.get(dayOf(i)) ?? 0) + 1);
-  if (counts.size <= 1) return b.length === 0 ? [] : [{ dayUs: dayOf(0), rows: b }];
   const parts = new Map<number, { dayUs: number; rows: MetricBlock; n: number }>();
   for (const [dayUs, n] of [...counts].sort((x, y) => x[0] - y[0]))
     parts.set(dayUs, { dayUs, rows: new MetricBlock(n), n: 0 });
