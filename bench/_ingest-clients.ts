@@ -3,8 +3,8 @@
 // The parent sends { url, token, clients, servers, steps, batch, now } and then 'go'; this
 // process builds the same bodies (makeRows is deterministic), posts them over keep-alive
 // connections, retrying 503/429, and answers with its elapsed time and CPU.
-import { Agent, request } from 'node:http';
-import { makeRows } from './_ingest-data.ts';
+import { Agent } from 'node:http';
+import { makeRows, poster } from './_ingest-data.ts';
 
 export interface ClientJob {
   url: string;
@@ -27,27 +27,7 @@ const send = (m: unknown) => process.send?.(m);
 process.once('message', (job: ClientJob) => {
   const { bodies } = makeRows(job.servers, job.steps, job.now, job.batch);
   const agent = new Agent({ keepAlive: true, maxSockets: job.clients });
-  const post = (body: Buffer) =>
-    new Promise<number>((done, fail) => {
-      const req = request(
-        job.url,
-        {
-          method: 'POST',
-          agent,
-          headers: {
-            authorization: `Bearer ${job.token}`,
-            'content-type': 'application/json',
-            'content-length': body.length,
-          },
-        },
-        (res) => {
-          res.resume();
-          res.on('end', () => done(res.statusCode ?? 0));
-        },
-      );
-      req.on('error', fail);
-      req.end(body);
-    });
+  const post = poster(job.url, job.token, agent);
   let next = 0;
   let retried = 0;
   const worker = async () => {

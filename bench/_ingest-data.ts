@@ -1,6 +1,34 @@
+// Data for bench/ingest.ts: deterministic samples of a fleet, the JSON bodies that carry them,
+// and the POST that sends one. Bodies are encoded before the clock starts so the bench measures
+// Vigil, not the client.
+import { type Agent, request } from 'node:http';
+
 export { freePort } from '../src/db/embedded.ts';
-// Data for bench/ingest.ts: deterministic samples of a fleet, and the JSON bodies that carry
-// them. Bodies are encoded before the clock starts so the bench measures Vigil, not the client.
+
+/** A function that POSTs one JSON body with the token over `agent` and resolves to the status. */
+export function poster(url: string | URL, token: string, agent: Agent): (body: Buffer) => Promise<number> {
+  return (body) =>
+    new Promise<number>((done, fail) => {
+      const req = request(
+        url,
+        {
+          method: 'POST',
+          agent,
+          headers: {
+            authorization: `Bearer ${token}`,
+            'content-type': 'application/json',
+            'content-length': body.length,
+          },
+        },
+        (res) => {
+          res.resume();
+          res.on('end', () => done(res.statusCode ?? 0));
+        },
+      );
+      req.on('error', fail);
+      req.end(body);
+    });
+}
 
 export interface BenchRow {
   hostname: string;

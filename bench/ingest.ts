@@ -16,7 +16,7 @@
 // machine's load disturbs less than rows/s.
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { fork } from 'node:child_process';
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -34,7 +34,7 @@ import { ingestModule } from '../src/ingest/module.ts';
 import { MODULES } from '../src/modules.ts';
 import { partitionsModule } from '../src/storage/module.ts';
 import type { ClientJob, ClientResult } from './_ingest-clients.ts';
-import { freePort, makeRows, type BenchRow } from './_ingest-data.ts';
+import { freePort, makeRows, poster, type BenchRow } from './_ingest-data.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -125,27 +125,7 @@ const { token } = await createUserWithToken(pool, { username: 'bench', role: 'in
 const url = new URL('/api/v1/metrics', vigil.url);
 const agent = new Agent({ keepAlive: true, maxSockets: 1 });
 /** One body from this process (the retry check below). */
-const post = (body: Buffer) =>
-  new Promise<number>((done, fail) => {
-    const req = request(
-      url,
-      {
-        method: 'POST',
-        agent,
-        headers: {
-          authorization: `Bearer ${token}`,
-          'content-type': 'application/json',
-          'content-length': body.length,
-        },
-      },
-      (res) => {
-        res.resume();
-        res.on('end', () => done(res.statusCode ?? 0));
-      },
-    );
-    req.on('error', fail);
-    req.end(body);
-  });
+const post = poster(url, token, agent);
 
 // The clients run in a child process (bench/_ingest-clients.ts) that builds the same bodies.
 const clients = fork(join(import.meta.dirname, '_ingest-clients.ts'), [], {
