@@ -6,10 +6,10 @@ import type { Role } from '../core/types.ts';
 import type { Pool, Queryable } from '../db/pool.ts';
 import { withRole } from '../db/transaction.ts';
 import type { BatchWriter, WriteSet } from './batch-writer.ts';
-import { MetricBlock, emptyBlock, sortedBlock } from './metric-block.ts';
+import { MetricBlock, emptyBlock } from './metric-block.ts';
 import { findIngestRequest } from './queries.ts';
 import type { Registry } from './registry.ts';
-import type { HostRef, ParseResult, RowError } from './types.ts';
+import { type HostRef, type ParseResult, type RowError, metricRowsOf } from './types.ts';
 
 /** What a request is told: how many rows were kept and why each refused one was refused. */
 export interface IngestSummary {
@@ -52,22 +52,19 @@ export function summarize(result: ParseResult): IngestSummary {
   };
 }
 
-/** The accepted metric rows with server ids, from row objects and/or columns (no copy of columns alone). */
+/** The accepted metric rows with server ids; columns alone (the JSON fast path) are not copied. */
 function metricBlock(result: ParseResult, idOf: (h: HostRef) => number): MetricBlock {
   const cols = result.columns;
-  const n = result.metrics.length;
-  if (!cols) {
-    const block = new MetricBlock(n);
-    result.metrics.forEach((r, i) => block.set(i, idOf(r.host), r.tsUs, r));
-    return block;
+  if (cols && result.metrics.length === 0) {
+    const hostIds = cols.hosts.map(idOf);
+    const serverId = new Float64Array(cols.length);
+    for (let i = 0; i < cols.length; i++) serverId[i] = hostIds[cols.host[i] as number] as number;
+    return MetricBlock.of(serverId, cols.tsUs, cols.values);
   }
-  const hostIds = cols.hosts.map(idOf);
-  const serverId = new Float64Array(cols.length);
-  for (let i = 0; i < cols.length; i++) serverId[i] = hostIds[cols.host[i] as number] as number;
-  const fromColumns = MetricBlock.of(serverId, cols.tsUs, cols.values);
-  return n === 0
-    ? fromColumns
-    : sortedBlock([metricBlock({ ...result, columns: undefined }, idOf), fromColumns]);
+  const rows = metricRowsOf(result);
+  const block = new MetricBlock(rows.length);
+  rows.forEach((r, i) => block.set(i, idOf(r.host), r.tsUs, r));
+  return block;
 }
 
 export class IngestService {
