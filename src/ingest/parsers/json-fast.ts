@@ -13,15 +13,9 @@
 // errors are identical; test/ingest/json-fast.test.ts checks this against the slow path.
 import { METRIC_COLUMNS } from '../../core/types.ts';
 import { msToUs, parseIsoUs } from '../time.ts';
-import {
-  type HostRef,
-  type IngestLimits,
-  type MetricColumns,
-  type MetricRow,
-  type ParseResult,
-  emptyResult,
-} from '../types.ts';
-import { checkHost, checkMetric } from '../validate.ts';
+import { type HostRef, type IngestLimits, type MetricRow, type ParseResult, emptyResult } from '../types.ts';
+import { checkMetric } from '../validate.ts';
+import { Columns, Hosts, WIDTH } from './json-fast-rows.ts';
 
 const HOSTNAME = 8; // key slots after the metric columns (0..7)
 const TS = 9;
@@ -173,17 +167,6 @@ class Scanner {
   }
 }
 
-/**
- * Hostnames checkHost accepted as a bare `{ hostname }` (its verdict depends on nothing else), so
- * an agent's next request skips the regex. Bounded: cleared when full, which costs only a recheck.
- */
-const goodHostnames = new Set<string>();
-const MAX_GOOD_HOSTNAMES = 100_000;
-function remember(hostname: string): void {
-  if (goodHostnames.size >= MAX_GOOD_HOSTNAMES) goodHostnames.clear();
-  goodHostnames.add(hostname);
-}
-
 /** Rows of the canonical shape with their per-row errors, or null to use the JSON.parse path. */
 export function scanJsonMetrics(body: unknown, limits: IngestLimits): ParseResult | null {
   if (!(body instanceof Uint8Array)) return null;
@@ -196,96 +179,10 @@ export function scanJsonMetrics(body: unknown, limits: IngestLimits): ParseResul
   }
 }
 
-/** Accepted rows as growable columns: no object per row (see MetricColumns). */
-class Columns {
-  length = 0;
-  host: Uint32Array;
-  tsUs: Float64Array;
-  values: Float64Array;
-  constructor(capacity: number) {
-    this.host = new Uint32Array(capacity);
-    this.tsUs = new Float64Array(capacity);
-    this.values = new Float64Array(capacity * WIDTH);
-  }
-  push(host: number, tsUs: number, v: Float64Array): void {
-    if (this.length === this.host.length) this.grow();
-    const i = this.length++;
-    this.host[i] = host;
-    this.tsUs[i] = tsUs;
-    this.values.set(v, i * WIDTH);
-  }
-  private grow(): void {
-    const n = this.host.length * 2;
-    const host = new Uint32Array(n);
-    const tsUs = new Float64Array(n);
-    const values = new Float64Array(n * WIDTH);
-    host.set(this.host);
-    tsUs.set(this.tsUs);
-    values.set(this.values);
-    this.host = host;
-    this.tsUs = tsUs;
-    this.values = values;
-  }
-  done(hosts: HostRef[]): MetricColumns {
-    const n = this.length;
-    return {
-      length: n,
-      hosts,
-      host: this.host.subarray(0, n),
-      tsUs: this.tsUs.subarray(0, n),
-      values: this.values.subarray(0, n * WIDTH),
-    };
-  }
-}
-const WIDTH = METRIC_COLUMNS.length;
-
-/**
- * The hosts of one request by the bytes of their name, so a row costs a hash of its hostname's
- * bytes instead of a new string and a Map lookup by string. `ok` is checkHost's verdict.
- */
-class Hosts {
-  readonly list: HostRef[] = [];
-  readonly ok: boolean[] = [];
-  private readonly byHash = new Map<number, number>();
-  private readonly byName = new Map<string, number>(); // hash collisions only
-
-  constructor(private readonly s: Scanner) {}
-
-  /** Index of the host named by the bytes [start, end) of the body, added on first sight. */
-  at(start: number, end: number, index: number): number {
-    const b = this.s.b;
-    let h = 0x811c9dc5;
-    for (let p = start; p < end; p++) h = Math.imul(h ^ (b[p] as number), 0x01000193);
-    const seen = this.byHash.get(h);
-    if (seen !== undefined && this.named(seen, start, end)) return seen;
-    const hostname = this.s.text(start, end);
-    if (seen !== undefined) {
-      const other = this.byName.get(hostname);
-      if (other !== undefined) return other;
-    }
-    const host: HostRef = { hostname };
-    const ok = goodHostnames.has(hostname) || checkHost(host, index) === null;
-    if (ok) remember(hostname);
-    const i = this.list.push(host) - 1;
-    this.ok.push(ok);
-    if (seen === undefined) this.byHash.set(h, i);
-    else this.byName.set(hostname, i);
-    return i;
-  }
-
-  private named(i: number, start: number, end: number): boolean {
-    const name = (this.list[i] as HostRef).hostname;
-    if (name.length !== end - start) return false;
-    const b = this.s.b;
-    for (let k = 0; k < name.length; k++) if (name.charCodeAt(k) !== b[start + k]) return false;
-    return true;
-  }
-}
-
 function scan(s: Scanner, limits: IngestLimits): ParseResult | null {
   const result = emptyResult();
   // Hosts named only by hostname share one HostRef per request, as in json.ts (hostOf).
-  const hosts = new Hosts(s);
+  const hosts = new Hosts(s.b);
   const rows = new Columns(Math.min(limits.maxRows, (s.b.length >> 7) + 16));
   const lowMs = limits.nowMs - limits.maxPastMs;
   const highMs = limits.nowMs + limits.maxFutureMs;
