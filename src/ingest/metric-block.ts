@@ -11,7 +11,7 @@
 // A null value ("not measured") is stored as NaN: validation refuses NaN and infinities in every
 // format before rows get here, so NaN cannot be a real value.
 import { METRIC_COLUMNS } from '../core/types.ts';
-import type { MetricValues } from './types.ts';
+import { type MetricValues, valuesAt } from './types.ts';
 
 export const VALUE_COLUMNS = METRIC_COLUMNS.length;
 
@@ -80,9 +80,12 @@ export class MetricBlock {
   toRows(): WriteMetric[] {
     const rows: WriteMetric[] = [];
     for (let i = 0; i < this.length; i++) {
-      const r = { serverId: this.serverId[i] as number, tsUs: this.tsUs[i] as number } as WriteMetric;
-      METRIC_COLUMNS.forEach((col, c) => (r[col] = this.value(i, c)));
-      rows.push(r);
+      const at = i * VALUE_COLUMNS;
+      rows.push({
+        serverId: this.serverId[i] as number,
+        tsUs: this.tsUs[i] as number,
+        ...valuesAt(this.values, at),
+      });
     }
     return rows;
   }

@@ -104,14 +104,20 @@ export function metricRowsOf(result: ParseResult): MetricRow[] {
   if (!c) return result.metrics;
   const rows: MetricRow[] = [];
   for (let i = 0; i < c.length; i++) {
-    const row = { host: c.hosts[c.host[i] as number] as HostRef, tsUs: c.tsUs[i] as number } as MetricRow;
-    METRIC_COLUMNS.forEach((col, k) => {
-      const v = c.values[i * METRIC_COLUMNS.length + k] as number;
-      row[col] = v === v ? v : null;
-    });
-    rows.push(row);
+    const host = c.hosts[c.host[i] as number] as HostRef;
+    rows.push({ host, tsUs: c.tsUs[i] as number, ...valuesAt(c.values, i * METRIC_COLUMNS.length) });
   }
   return [...result.metrics, ...rows];
+}
+
+/** The metric values of one row of row-major columns starting at `at` (NaN is null). */
+export function valuesAt(values: Float64Array, at: number): MetricValues {
+  const out = {} as MetricValues;
+  METRIC_COLUMNS.forEach((col, k) => {
+    const v = values[at + k] as number;
+    out[col] = v === v ? v : null;
+  });
+  return out;
 }
 
 export const emptyResult = (): ParseResult => ({ metrics: [], logs: [], series: [], errors: [], total: 0 });

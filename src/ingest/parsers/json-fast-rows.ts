@@ -1,6 +1,6 @@
 // Where the JSON fast path (json-fast.ts) puts what it accepts: rows as growable typed-array
 // columns, and the request's hosts interned by the bytes of their names.
-import { METRIC_COLUMNS } from '../../core/types.ts';
+import { VALUE_COLUMNS } from '../metric-block.ts';
 import type { HostRef, MetricColumns } from '../types.ts';
 import { checkHost } from '../validate.ts';
 
@@ -24,20 +24,20 @@ export class Columns {
   constructor(capacity: number) {
     this.host = new Uint32Array(capacity);
     this.tsUs = new Float64Array(capacity);
-    this.values = new Float64Array(capacity * WIDTH);
+    this.values = new Float64Array(capacity * VALUE_COLUMNS);
   }
   push(host: number, tsUs: number, v: Float64Array): void {
     if (this.length === this.host.length) this.grow();
     const i = this.length++;
     this.host[i] = host;
     this.tsUs[i] = tsUs;
-    this.values.set(v, i * WIDTH);
+    this.values.set(v, i * VALUE_COLUMNS);
   }
   private grow(): void {
     const n = this.host.length * 2;
     const host = new Uint32Array(n);
     const tsUs = new Float64Array(n);
-    const values = new Float64Array(n * WIDTH);
+    const values = new Float64Array(n * VALUE_COLUMNS);
     host.set(this.host);
     tsUs.set(this.tsUs);
     values.set(this.values);
@@ -52,11 +52,10 @@ export class Columns {
       hosts,
       host: this.host.subarray(0, n),
       tsUs: this.tsUs.subarray(0, n),
-      values: this.values.subarray(0, n * WIDTH),
+      values: this.values.subarray(0, n * VALUE_COLUMNS),
     };
   }
 }
-export const WIDTH = METRIC_COLUMNS.length;
 
 /**
  * The hosts of one request by the bytes of their name, so a row costs a hash of its hostname's

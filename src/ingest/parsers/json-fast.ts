@@ -13,9 +13,17 @@
 // errors are identical; test/ingest/json-fast.test.ts checks this against the slow path.
 import { METRIC_COLUMNS } from '../../core/types.ts';
 import { msToUs, parseIsoUs } from '../time.ts';
-import { type HostRef, type IngestLimits, type MetricRow, type ParseResult, emptyResult } from '../types.ts';
+import {
+  type HostRef,
+  type IngestLimits,
+  type MetricRow,
+  type ParseResult,
+  emptyResult,
+  valuesAt,
+} from '../types.ts';
 import { checkMetric } from '../validate.ts';
-import { Columns, Hosts, WIDTH } from './json-fast-rows.ts';
+import { VALUE_COLUMNS } from '../metric-block.ts';
+import { Columns, Hosts } from './json-fast-rows.ts';
 
 const HOSTNAME = 8; // key slots after the metric columns (0..7)
 const TS = 9;
@@ -186,7 +194,7 @@ function scan(s: Scanner, limits: IngestLimits): ParseResult | null {
   const rows = new Columns(Math.min(limits.maxRows, (s.b.length >> 7) + 16));
   const lowMs = limits.nowMs - limits.maxPastMs;
   const highMs = limits.nowMs + limits.maxFutureMs;
-  const v = new Float64Array(WIDTH);
+  const v = new Float64Array(VALUE_COLUMNS);
   const order: number[] = []; // the key slots of the rows so far, by position
   s.expect(0x5b);
   if (s.ws() === 0x5d) return null; // an empty batch: rare, let the slow path answer it
@@ -261,21 +269,8 @@ function scan(s: Scanner, limits: IngestLimits): ParseResult | null {
   return result;
 }
 
-const nullable = (x: number): number | null => (x === x ? x : null);
-
 function toRow(host: HostRef, tsUs: number, v: Float64Array): MetricRow {
-  return {
-    host,
-    tsUs,
-    cpu_usage: nullable(v[0] as number),
-    memory_usage: nullable(v[1] as number),
-    disk_usage: nullable(v[2] as number),
-    network_in_bytes: nullable(v[3] as number),
-    network_out_bytes: nullable(v[4] as number),
-    load_1: nullable(v[5] as number),
-    load_5: nullable(v[6] as number),
-    load_15: nullable(v[7] as number),
-  };
+  return { host, tsUs, ...valuesAt(v, 0) };
 }
 
 /** A strict subset of checkMetric's acceptance (see validate.ts) for rows of a checked host. */
