@@ -11,6 +11,7 @@
 // A null value ("not measured") is stored as NaN: validation refuses NaN and infinities in every
 // format before rows get here, so NaN cannot be a real value.
 import { METRIC_COLUMNS } from '../core/types.ts';
+import { DAY_US, utcDay } from './time.ts';
 import { type MetricValues, valuesAt } from './types.ts';
 
 export const VALUE_COLUMNS = METRIC_COLUMNS.length;
@@ -93,14 +94,12 @@ export class MetricBlock {
 
 export const emptyBlock = () => new MetricBlock(0);
 
-const DAY_US = 86_400_000_000;
-
 /**
  * The rows of each UTC day, in row order (ingest writes each day into its own partition). A
  * block within one day, the usual case, is returned as it is.
  */
 export function byDay(b: MetricBlock): { dayUs: number; rows: MetricBlock }[] {
-  const dayOf = (i: number) => Math.floor((b.tsUs[i] as number) / DAY_US) * DAY_US;
+  const dayOf = (i: number) => utcDay(b.tsUs[i] as number) * DAY_US;
   if (b.length === 0) return [];
   const first = dayOf(0);
   let oneDay = true;

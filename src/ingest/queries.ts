@@ -16,7 +16,7 @@ import {
 } from './copy-binary.ts';
 import type { WriteLog } from './copy-binary.ts';
 import type { MetricBlock } from './metric-block.ts';
-import { usToIso } from './time.ts';
+import { isoDay, usToIso, utcDay } from './time.ts';
 import type { HostRef } from './types.ts';
 
 const METRIC_COLUMNS_SQL =
@@ -106,8 +106,7 @@ async function copyBinary(client: PoolClient, sql: string, body: Buffer): Promis
 
 /** The day partition of server_metrics that holds a UTC day (named by ensure_day_partition). */
 export function metricsPartition(dayUs: number): string {
-  const day = new Date(dayUs / 1000).toISOString();
-  return `vigil.server_metrics_p${day.slice(0, 4)}${day.slice(5, 7)}${day.slice(8, 10)}`;
+  return `vigil.server_metrics_p${isoDay(utcDay(dayUs)).replaceAll('-', '')}`;
 }
 
 /**

@@ -4,11 +4,8 @@
 // create a partition gets the database's refusal (403), not a silent success.
 import type { Queryable } from '../db/pool.ts';
 import { type SeriesKey, ensurePartitions, upsertSeries, upsertServers } from './queries.ts';
+import { isoDay, utcDay } from './time.ts';
 import type { HostRef } from './types.ts';
-
-const DAY_US = 86_400_000_000;
-const dayOf = (tsUs: number) => Math.floor(tsUs / DAY_US);
-const isoDay = (day: number) => new Date(day * 86_400_000).toISOString().slice(0, 10);
 
 function labelsKey(labels: Record<string, string>): string {
   const keys = Object.keys(labels).sort();
@@ -80,7 +77,7 @@ export class Registry {
     let lo = Infinity;
     let hi = -Infinity;
     for (const t of tsUs) {
-      const d = dayOf(t);
+      const d = utcDay(t);
       if (this.days.has(d)) continue;
       if (d < lo) lo = d;
       if (d > hi) hi = d;

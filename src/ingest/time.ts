@@ -56,3 +56,11 @@ export function usToIso(us: number): string {
   const iso = new Date(ms).toISOString(); // 2026-01-01T00:00:00.123Z
   return `${iso.slice(0, 23)}${String(micro).padStart(3, '0')}Z`;
 }
+
+export const DAY_US = 86_400_000_000;
+
+/** The UTC day of a timestamp, as days since 1970-01-01 (day partitions are whole UTC days). */
+export const utcDay = (tsUs: number): number => Math.floor(tsUs / DAY_US);
+
+/** A day number of utcDay() as YYYY-MM-DD. */
+export const isoDay = (day: number): string => new Date(day * 86_400_000).toISOString().slice(0, 10);
