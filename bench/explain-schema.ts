@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { startEmbedded, type EmbeddedServer } from '../src/db/embedded.ts';
+import { FIND_PRINCIPAL_SQL } from '../src/auth/queries.ts';
 import { migrate } from '../src/db/migrator.ts';
 import { createPool } from '../src/db/pool.ts';
 
@@ -94,10 +95,7 @@ try {
     },
     {
       title: 'Token lookup by hash (every API request; src/auth/queries.ts findPrincipal)',
-      sql: `SELECT t.id AS token_id, u.id AS user_id, u.username, u.role, t.last_used_at
-              FROM vigil.api_tokens t JOIN vigil.users u ON u.id = t.user_id
-             WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND u.disabled_at IS NULL
-               AND (t.expires_at IS NULL OR t.expires_at > $2)`,
+      sql: FIND_PRINCIPAL_SQL,
       params: [null, now],
     },
     {

@@ -53,6 +53,12 @@ export async function insertToken(
   return rows[0] as TokenRow;
 }
 
+/** $1 the token hash, $2 now (also explained by bench/explain-schema.ts). */
+export const FIND_PRINCIPAL_SQL = `SELECT t.id AS token_id, u.id AS user_id, u.username, u.role, t.last_used_at
+   FROM vigil.api_tokens t JOIN vigil.users u ON u.id = t.user_id
+  WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND u.disabled_at IS NULL
+    AND (t.expires_at IS NULL OR t.expires_at > $2)`;
+
 /**
  * The active principal behind a token hash: not revoked, not expired, user not disabled. Every
  * API request runs it, so it is a named statement: each connection parses and plans it once.
@@ -60,10 +66,7 @@ export async function insertToken(
 export async function findPrincipal(db: Queryable, hash: Buffer, now: Date): Promise<PrincipalRow | null> {
   const { rows } = await db.query<PrincipalRow>({
     name: 'vigil-find-principal',
-    text: `SELECT t.id AS token_id, u.id AS user_id, u.username, u.role, t.last_used_at
-             FROM vigil.api_tokens t JOIN vigil.users u ON u.id = t.user_id
-            WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND u.disabled_at IS NULL
-              AND (t.expires_at IS NULL OR t.expires_at > $2)`,
+    text: FIND_PRINCIPAL_SQL,
     values: [hash, now],
   });
   return rows[0] ?? null;
