@@ -83,16 +83,13 @@ export const METRIC_ROW_MAX = 98;
  */
 export class ScratchBuffers {
   private readonly free: Buffer[] = [];
-  constructor(
-    private readonly keep = 4,
-    private readonly maxBytes = 64 << 20,
-  ) {}
   take(bytes: number): Buffer {
     const b = this.free.pop();
     return b && b.length >= bytes ? b : Buffer.allocUnsafe(Math.max(bytes, 1 << 20));
   }
+  /** Kept for reuse: at most four, none over 64 MiB (a bench's one-off giant COPY is let go). */
   give(b: Buffer): void {
-    if (this.free.length < this.keep && b.length <= this.maxBytes) this.free.push(b);
+    if (this.free.length < 4 && b.length <= 64 << 20) this.free.push(b);
   }
 }
 
