@@ -18,6 +18,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { fork } from 'node:child_process';
 import { Agent } from 'node:http';
 import { loadavg, tmpdir } from 'node:os';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createUserWithToken } from '../src/auth/users.ts';
@@ -149,9 +150,14 @@ clients.send(job);
 await fromClients(); // 'ready': bodies built
 let writes = 0; // the writer's transactions that committed metric rows
 vigil.ctx.events.on('metrics.committed', () => void writes++);
+// How late Vigil's event loop ran (it also answers every other request) while the rows came in.
+const loopDelay = monitorEventLoopDelay({ resolution: 1 });
+loopDelay.enable();
 const cpu0 = { node: process.cpuUsage(), pg: postgresCpuMs(postmaster) };
 clients.send('go');
 const done = (await fromClients()) as ClientResult;
+loopDelay.disable();
+const loopP99Ms = Math.round(loopDelay.percentile(99) / 1e4) / 100;
 clients.kill();
 if (done.error) throw new Error(`clients: ${done.error}`);
 const apiSeconds = done.seconds;
@@ -184,7 +190,7 @@ const over = await refuse(
 );
 log(
   `API (${CLIENTS} clients, ${config.ingest.writers} writers): ${Math.round(apiRate)} rows/s; 503 retries: ${retried}; ` +
-    `~${rowsPerCommit} rows per transaction; ` +
+    `~${rowsPerCommit} rows per transaction; event loop delay p99 ${loopP99Ms} ms; ` +
     `CPU per row: Vigil (Node) ${nodeUsPerRow} µs, PostgreSQL ${pgUsPerRow} µs, the clients ${clientUsPerRow} µs ` +
     `(${[...pgCpu].map(([k, ms]) => `${k} ${usPerRow(ms)}`).join(', ')})`,
 );
@@ -215,6 +221,7 @@ console.log(
     node_cpu_us_per_row: nodeUsPerRow,
     client_cpu_us_per_row: clientUsPerRow,
     pg_cpu_us_per_row: pgUsPerRow,
+    event_loop_p99_ms: loopP99Ms,
     load_avg: Math.round((loadavg()[0] ?? 0) * 100) / 100,
   }),
 );
