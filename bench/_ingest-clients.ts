@@ -1,8 +1,9 @@
 // The HTTP clients of bench/ingest.ts, in a process of their own as real senders are (on other
 // machines): in Vigil's process they took event-loop time from the server they were measuring.
-// The parent sends { url, token, clients, servers, steps, batch, now } and then 'go'; this
-// process builds the same bodies (makeRows is deterministic), posts them over keep-alive
-// connections, retrying 503/429, and answers with its elapsed time and CPU.
+// The parent sends { url, token, clients, servers, steps, batch, now }; this process builds the
+// same bodies (makeRows is deterministic) and answers 'ready'. Then { warmup: n } posts the first
+// n bodies untimed and answers 'warm' (the parent then empties the table), and 'go' posts every
+// body over keep-alive connections, retrying 503/429, and answers with its elapsed time and CPU.
 import { Agent } from 'node:http';
 import { makeRows, poster } from './_ingest-data.ts';
 
@@ -29,9 +30,10 @@ process.once('message', (job: ClientJob) => {
   const agent = new Agent({ keepAlive: true, maxSockets: job.clients });
   const post = poster(job.url, job.token, agent);
   let next = 0;
+  let end = bodies.length;
   let retried = 0;
   const worker = async () => {
-    while (next < bodies.length) {
+    while (next < end) {
       const body = bodies[next++] as Buffer;
       for (;;) {
         const status = await post(body);
@@ -42,10 +44,14 @@ process.once('message', (job: ClientJob) => {
       }
     }
   };
-  process.once('message', () => {
+  const all = () => Promise.all(Array.from({ length: job.clients }, worker));
+  const measure = () => {
+    next = 0;
+    end = bodies.length;
+    retried = 0;
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
-    Promise.all(Array.from({ length: job.clients }, worker)).then(
+    all().then(
       () => {
         const cpu = process.cpuUsage(cpu0);
         const result: ClientResult = {
@@ -56,6 +62,14 @@ process.once('message', (job: ClientJob) => {
         send(result);
         agent.destroy();
       },
+      (e: unknown) => send({ seconds: 0, retried, cpuMs: 0, error: String(e) } satisfies ClientResult),
+    );
+  };
+  process.on('message', (m: 'go' | { warmup: number }) => {
+    if (m === 'go') return measure();
+    end = Math.min(m.warmup, bodies.length);
+    all().then(
+      () => send('warm'),
       (e: unknown) => send({ seconds: 0, retried, cpuMs: 0, error: String(e) } satisfies ClientResult),
     );
   });
