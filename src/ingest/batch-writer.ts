@@ -239,8 +239,9 @@ export class BatchWriter {
     const metricIds = new Set<number>();
     let maxTs = -Infinity;
     for (const b of [copyRows, mergeRows]) {
+      // Sorted by server: each server's run adds its id once.
       for (let i = 0; i < b.length; i++) {
-        metricIds.add(b.serverId[i] as number);
+        if (i === 0 || b.serverId[i] !== b.serverId[i - 1]) metricIds.add(b.serverId[i] as number);
         if ((b.tsUs[i] as number) > maxTs) maxTs = b.tsUs[i] as number;
       }
     }

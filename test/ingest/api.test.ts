@@ -248,6 +248,52 @@ test('the database itself refuses an unknown server and a percentage of 101', as
   await w.close();
 });
 
+test('after COMMIT the writer announces each server it wrote once, with the newest sample time', async () => {
+  const ids = (
+    await q(
+      `INSERT INTO vigil.servers (hostname) VALUES ('announce-1'), ('announce-2'), ('announce-3') RETURNING id`,
+    )
+  ).map((r) => Number(r.id));
+  const [a, b, c] = ids as [number, number, number];
+  const w = testBatchWriter(app, 50); // both requests share one transaction
+  const seen: { metricServerIds: number[]; maxTs: Date | null; rows: number }[] = [];
+  w.onCommitted((done) => seen.push(done));
+  const at = (s: number) => (now - 60_000 + s * 1000) * 1000;
+  const rows = (list: [number, number][]) =>
+    MetricBlock.fromRows(
+      list.map(([serverId, s]) => ({ ...emptyValues(), serverId, tsUs: at(s), cpu_usage: 1 })),
+    );
+  await Promise.all([
+    w.write('ingest', {
+      metrics: rows([
+        [b, 1],
+        [a, 2],
+        [b, 3],
+        [c, 9],
+      ]),
+      samples: [],
+      logs: [],
+    }),
+    w.write('ingest', {
+      metrics: rows([
+        [a, 4],
+        [c, 5],
+        [b, 6],
+      ]),
+      samples: [],
+      logs: [],
+    }),
+  ]);
+  await w.close();
+  assert.equal(seen.length, 1, 'one transaction');
+  assert.deepEqual(
+    [...(seen[0]?.metricServerIds ?? [])].sort((x, y) => x - y),
+    [a, b, c].sort((x, y) => x - y),
+  );
+  assert.equal(seen[0]?.maxTs?.getTime(), at(9) / 1000);
+  assert.equal(seen[0]?.rows, 7);
+});
+
 test('OpenAPI documents every ingest endpoint', async () => {
   const spec = (await inject({ method: 'GET', url: '/openapi.json' })).json();
   for (const path of [
