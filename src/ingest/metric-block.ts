@@ -235,10 +235,32 @@ function keyOrder(sid: Float64Array, ts: Float64Array): Uint32Array {
     const to = next[k] as number;
     for (let j = from + 1; j < to; j++) {
       if ((ts[order[j] as number] as number) < (ts[order[j - 1] as number] as number)) {
-        order.subarray(from, to).sort((a, b) => (ts[a] as number) - (ts[b] as number) || a - b);
+        sortRun(order, ts, from, to);
         break;
       }
     }
   }
   return order;
+}
+
+/**
+ * order[from, to) by ts, ties in arrival (position) order. A run is one server's rows of one
+ * batch, a handful when requests overlap in time: insertion sort, no comparator closure.
+ */
+function sortRun(order: Uint32Array, ts: Float64Array, from: number, to: number): void {
+  if (to - from > 64) {
+    order.subarray(from, to).sort((a, b) => (ts[a] as number) - (ts[b] as number) || a - b);
+    return;
+  }
+  for (let j = from + 1; j < to; j++) {
+    const p = order[j] as number;
+    const t = ts[p] as number;
+    let k = j - 1;
+    // Positions in a run ascend, so a strict > keeps equal times in arrival order.
+    while (k >= from && (ts[order[k] as number] as number) > t) {
+      order[k + 1] = order[k] as number;
+      k--;
+    }
+    order[k + 1] = p;
+  }
 }

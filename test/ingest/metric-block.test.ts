@@ -99,3 +99,31 @@ test('byDay splits a block at UTC midnight, keeping row order and values; one da
   );
   assert.deepEqual(byDay(new MetricBlock(0)), []);
 });
+
+test('random batches sort and fold like a reference, short runs and runs of hundreds alike', () => {
+  let seed = 7;
+  const rnd = (n: number) => (seed = (seed * 1103515245 + 12345) % 2147483648) % n;
+  for (const [servers, rows] of [
+    [50, 400], // runs of ~8, out of order and with repeated times
+    [2, 600], // runs of ~300: the long-run path
+  ] as const) {
+    const blocks = [0, 1, 2].map(() =>
+      MetricBlock.fromRows(
+        Array.from({ length: rows / 3 }, () =>
+          row(1 + rnd(servers), rnd(40), { cpu_usage: rnd(3) === 0 ? null : rnd(100), load_1: rnd(9) }),
+        ),
+      ),
+    );
+    // Reference: every row in arrival order, a later non-null value of a key wins.
+    const want = new Map<string, WriteMetric>();
+    for (const r of blocks.flatMap((b) => b.toRows())) {
+      const k = `${r.serverId}@${r.tsUs}`;
+      const seen = want.get(k);
+      const merged: Record<string, unknown> = { ...(seen ?? r) };
+      for (const [col, v] of Object.entries(r)) if (v !== null) merged[col] = v;
+      want.set(k, merged as unknown as WriteMetric);
+    }
+    const sorted = [...want.values()].sort((x, y) => x.serverId - y.serverId || x.tsUs - y.tsUs);
+    assert.deepEqual(sortedBlock(blocks).toRows(), sorted, `${servers} servers`);
+  }
+});
