@@ -73,11 +73,14 @@ export class Registry {
   }
 
   /** Makes sure the day partitions for these timestamps exist (within the accepted window). */
-  async ensureDays(db: Queryable, tsUs: Iterable<number>): Promise<void> {
+  async ensureDays(db: Queryable, tsUs: ArrayLike<number>): Promise<void> {
     let lo = Infinity;
     let hi = -Infinity;
-    for (const t of tsUs) {
-      const d = utcDay(t);
+    let last = NaN; // rows come in runs of one day: look the day up once per run
+    for (let i = 0; i < tsUs.length; i++) {
+      const d = utcDay(tsUs[i] as number);
+      if (d === last) continue;
+      last = d;
       if (this.days.has(d)) continue;
       if (d < lo) lo = d;
       if (d > hi) hi = d;

@@ -186,12 +186,8 @@ export class IngestService {
         labels: s.labels,
       })),
     );
-    const times = function* () {
-      for (const r of result.metrics) yield r.tsUs;
-      for (const r of result.logs) yield r.tsUs;
-      for (const r of result.series) yield r.tsUs;
-    };
-    await this.registry.ensureDays(client, times());
+    const rowTimes = [result.metrics, result.logs, result.series].flatMap((rows) => rows.map((r) => r.tsUs));
+    await this.registry.ensureDays(client, rowTimes);
     if (result.columns) await this.registry.ensureDays(client, result.columns.tsUs);
     return {
       metrics: metricBlock(result, idOf),

@@ -26,11 +26,12 @@ export class Columns {
     this.tsUs = new Float64Array(capacity);
     this.values = new Float64Array(capacity * VALUE_COLUMNS);
   }
-  push(host: number, tsUs: number, v: Float64Array): void {
+  /** A row of host `host` at time ts[0] (µs) with values v (an array, so no double is boxed). */
+  push(host: number, ts: Float64Array, v: Float64Array): void {
     if (this.length === this.host.length) this.grow();
     const i = this.length++;
     this.host[i] = host;
-    this.tsUs[i] = tsUs;
+    this.tsUs[i] = ts[0] as number;
     this.values.set(v, i * VALUE_COLUMNS);
   }
   private grow(): void {

@@ -12,7 +12,7 @@
 // functions as the slow path (parseIsoUs, msToUs, checkMetric), so accepted rows and per-row
 // errors are identical; test/ingest/json-fast.test.ts checks this against the slow path.
 import { METRIC_COLUMNS } from '../../core/types.ts';
-import { msToUs, parseIsoUs } from '../time.ts';
+import { msToUsAt, parseIsoUs } from '../time.ts';
 import {
   type HostRef,
   type IngestLimits,
@@ -109,11 +109,13 @@ class Scanner {
 
   /**
    * A JSON number token (strict grammar: no leading zeros, no "+", digits on both sides of the
-   * point). Up to 15 significant digits without exponent, m / 10^k is exact and correctly
-   * rounded (both operands are exact doubles), hence equal to what JSON.parse gives; anything
-   * longer goes through Number() on the token, which parses like JSON.parse.
+   * point), stored at out[k]. Up to 15 significant digits without exponent, m / 10^k is exact and
+   * correctly rounded (both operands are exact doubles), hence equal to what JSON.parse gives;
+   * anything longer goes through Number() on the token, which parses like JSON.parse. It stores
+   * rather than returns: a double returned from a call V8 does not inline is boxed on the heap,
+   * which was the largest allocation of the whole ingest path (~80 bytes a row).
    */
-  number(): number {
+  numberInto(out: Float64Array, k: number): void {
     const b = this.b;
     const start = this.pos;
     let p = start;
@@ -157,9 +159,8 @@ class Scanner {
     this.pos = p;
     if (exact) {
       const v = m / (POW10[frac] as number);
-      return neg ? -v : v;
-    }
-    return Number(b.toString('latin1', start, p));
+      out[k] = neg ? -v : v;
+    } else out[k] = Number(b.toString('latin1', start, p));
   }
 
   isNull(): boolean {
@@ -192,8 +193,11 @@ function scan(s: Scanner, limits: IngestLimits): ParseResult | null {
   // Hosts named only by hostname share one HostRef per request, as in json.ts (hostOf).
   const hosts = new Hosts(s.b);
   const rows = new Columns(Math.min(limits.maxRows, (s.b.length >> 7) + 16));
-  const lowMs = limits.nowMs - limits.maxPastMs;
-  const highMs = limits.nowMs + limits.maxFutureMs;
+  // Doubles of the row loop live in typed arrays, not locals passed to calls: V8 boxes a double
+  // on the heap for each call it did not inline, ~50 bytes of garbage a row here.
+  const tsWindow = new Float64Array([limits.nowMs - limits.maxPastMs, limits.nowMs + limits.maxFutureMs]);
+  const ts = new Float64Array(1); // the row's ts in µs; NaN: missing or not a timestamp
+  const ms = new Float64Array(1); // a ts given as epoch milliseconds
   const v = new Float64Array(VALUE_COLUMNS);
   const order: number[] = []; // the key slots of the rows so far, by position
   s.expect(0x5b);
@@ -204,7 +208,7 @@ function scan(s: Scanner, limits: IngestLimits): ParseResult | null {
     s.expect(0x7b);
     let seen = 0;
     let host = -1;
-    let tsUs: number | null = null;
+    ts[0] = NaN;
     v.fill(NaN);
     for (let k = 0; ; k++) {
       const guess = k < order.length ? (order[k] as number) : -1;
@@ -224,11 +228,14 @@ function scan(s: Scanner, limits: IngestLimits): ParseResult | null {
         if (c === QUOTE) {
           s.pos++;
           const end = s.stringEnd();
-          tsUs = parseIsoUs(s.text(s.pos, end));
+          ts[0] = parseIsoUs(s.text(s.pos, end)) ?? NaN;
           s.pos = end + 1;
-        } else tsUs = msToUs(s.number());
+        } else {
+          s.numberInto(ms, 0);
+          msToUsAt(ms, ts);
+        }
       } else if (!s.isNull()) {
-        v[slot] = s.number();
+        s.numberInto(v, slot);
       }
       const d = s.ws();
       s.pos++;
@@ -237,7 +244,7 @@ function scan(s: Scanner, limits: IngestLimits): ParseResult | null {
     }
     // The slow path's answer to a row without hostname depends on the batch form; leave it there.
     if (host < 0) return null;
-    if (tsUs === null) {
+    if (ts[0] !== ts[0]) {
       result.errors.push({
         index,
         field: 'ts',
@@ -247,11 +254,11 @@ function scan(s: Scanner, limits: IngestLimits): ParseResult | null {
       // The inline test only ever says "fine" when checkMetric would; any doubt asks checkMetric,
       // which then names the field and reason exactly as the slow path does.
       const bad =
-        hosts.ok[host] && plainValid(v, tsUs, lowMs, highMs)
+        hosts.ok[host] && plainValid(v, ts, tsWindow)
           ? null
-          : checkMetric(toRow(hosts.list[host] as HostRef, tsUs, v), limits, index);
+          : checkMetric(toRow(hosts.list[host] as HostRef, ts[0] as number, v), limits, index);
       if (bad) result.errors.push(bad);
-      else rows.push(host, tsUs, v);
+      else rows.push(host, ts, v);
     }
     const d = s.ws();
     s.pos++;
@@ -274,10 +281,11 @@ function toRow(host: HostRef, tsUs: number, v: Float64Array): MetricRow {
 }
 
 /** A strict subset of checkMetric's acceptance (see validate.ts) for rows of a checked host. */
-function plainValid(v: Float64Array, tsUs: number, lowMs: number, highMs: number): boolean {
+function plainValid(v: Float64Array, ts: Float64Array, tsWindow: Float64Array): boolean {
+  const tsUs = ts[0] as number;
   if (!Number.isSafeInteger(tsUs)) return false;
   const ms = tsUs / 1000;
-  if (!(ms >= lowMs && ms <= highMs)) return false;
+  if (!(ms >= (tsWindow[0] as number) && ms <= (tsWindow[1] as number))) return false;
   let any = false;
   for (let c = 0; c < 8; c++) {
     const x = v[c] as number;
