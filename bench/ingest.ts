@@ -12,9 +12,10 @@
 // force, on an embedded PostgreSQL started for the run (fsync off: the disk is not measured).
 // The HTTP clients run in a child process (bench/_ingest-clients.ts), as senders on other
 // machines would; they first send `warmup` bodies untimed (Vigil's code gets compiled, as in a
-// running Vigil), then the table is emptied and every body is sent, timed. The last line is JSON. It also gives the CPU time per row the API phase cost
-// Vigil (this process), PostgreSQL (every process of the server) and the clients, which the shared
-// machine's load disturbs less than rows/s.
+// running Vigil), then the table is emptied and every body is sent, timed. The last line is
+// JSON. It also gives the CPU time per row the API phase cost Vigil (this process), PostgreSQL
+// (every process of the server) and the clients, which the shared machine's load disturbs less
+// than rows/s.
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { fork } from 'node:child_process';
 import { Agent } from 'node:http';

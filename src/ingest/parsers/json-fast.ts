@@ -9,8 +9,9 @@
 // (the batch object form, labels/metadata/series, escapes or any non-ASCII byte, a duplicate key,
 // a value of the wrong type, an empty array, too many rows, bad JSON anywhere) it returns null
 // and the body goes through JSON.parse unchanged. What it does accept it judges with the same
-// functions as the slow path (parseIsoUs, msToUs, checkMetric), so accepted rows and per-row
-// errors are identical; test/ingest/json-fast.test.ts checks this against the slow path.
+// functions as the slow path (parseIsoUs, msToUsAt which msToUs wraps, checkMetric), so accepted
+// rows and per-row errors are identical; test/ingest/json-fast.test.ts checks this against the
+// slow path.
 import { METRIC_COLUMNS } from '../../core/types.ts';
 import { msToUsAt, parseIsoUs } from '../time.ts';
 import {
