@@ -25,6 +25,9 @@ export function parseIsoUs(text: string): number | null {
   return ms * 1000 + Number(fraction);
 }
 
+/** msToUs's scratch slot (synchronous, so one per process is enough). */
+const one = new Float64Array(1);
+
 /** Epoch milliseconds (a JSON number, possibly fractional) as microseconds, or null. */
 export function msToUs(ms: number): number | null {
   one[0] = ms;
@@ -32,7 +35,6 @@ export function msToUs(ms: number): number | null {
   const us = one[0] as number;
   return us === us ? us : null;
 }
-const one = new Float64Array(1);
 
 /**
  * msToUs from ms[0] into us[0], NaN for "not a timestamp". For hot loops: no double crosses a
