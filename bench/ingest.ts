@@ -155,7 +155,8 @@ await fromClients(); // 'ready': bodies built
 // window compiling it. The first bodies go through untimed, then the table is emptied again, so
 // the timed phase writes every row into the same empty table as before.
 clients.send({ warmup: Number(args.warmup) });
-await fromClients(); // 'warm'
+const warm = await fromClients();
+if (warm !== 'warm') throw new Error(`clients, warming up: ${(warm as ClientResult).error}`);
 await pool.query('TRUNCATE vigil.server_metrics, vigil.rollup_dirty_hours');
 let writes = 0; // the writer's transactions that committed metric rows
 vigil.ctx.events.on('metrics.committed', () => void writes++);
