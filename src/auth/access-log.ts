@@ -5,8 +5,9 @@
 // to `flushMs` (or until `maxBatch` are queued) and go in with one multi-row INSERT. They were
 // already written after the response, without holding it up; what changes is that a crash can
 // lose the entries of the last flush interval instead of the ones in flight. Past `maxQueued`
-// (the database unreachable for long) new entries are dropped and counted in the log, so memory
-// stays bounded; `close()` writes what is queued.
+// entries not yet written (waiting, or in batches behind a slow or unreachable database) new
+// entries are dropped and counted in the log, so memory stays bounded; `close()` writes what is
+// queued.
 import type { Logger } from 'pino';
 import type { Pool } from '../db/pool.ts';
 import { type AccessLogEntry, insertAccessLogs } from './queries.ts';
@@ -23,6 +24,8 @@ export class AccessLogWriter {
   private queue: AccessLogEntry[] = [];
   private timer: NodeJS.Timeout | null = null;
   private writing: Promise<void> = Promise.resolve();
+  /** Entries added and not yet written or given up: the queue and the batches behind it. */
+  private unwritten = 0;
   private dropped = 0;
   private readonly o: AccessLogOptions;
 
@@ -35,10 +38,11 @@ export class AccessLogWriter {
   }
 
   add(entry: AccessLogEntry): void {
-    if (this.queue.length >= this.o.maxQueued) {
+    if (this.unwritten >= this.o.maxQueued) {
       this.dropped++;
       return;
     }
+    this.unwritten++;
     this.queue.push(entry);
     if (this.queue.length >= this.o.maxBatch) void this.flush();
     else this.timer ??= setTimeout(() => void this.flush(), this.o.flushMs);
@@ -54,12 +58,11 @@ export class AccessLogWriter {
     this.dropped = 0;
     this.writing = this.writing.then(async () => {
       if (dropped > 0) this.logger.warn({ dropped }, 'access log queue full: entries dropped');
-      for (let i = 0; i < batch.length; i += this.o.maxBatch) {
-        const part = batch.slice(i, i + this.o.maxBatch);
-        await insertAccessLogs(this.pool, part).catch((e: unknown) =>
-          this.logger.warn({ err: e, entries: part.length }, 'could not write access log'),
-        );
-      }
+      // A batch is at most maxBatch entries: add() flushes as soon as the queue holds that many.
+      await insertAccessLogs(this.pool, batch).catch((e: unknown) =>
+        this.logger.warn({ err: e, entries: batch.length }, 'could not write access log'),
+      );
+      this.unwritten -= batch.length;
     });
     return this.writing;
   }

@@ -99,3 +99,17 @@ test('past maxQueued new entries are dropped and counted in the log', async () =
   assert.equal(await count('/bounded/'), 5);
   assert.match(logged(), /"dropped":3.*access log queue full/);
 });
+
+test('the bound counts batches waiting behind a slow database, not only the open batch', async () => {
+  const { logger, logged } = capture();
+  const w = new AccessLogWriter(db.pool, logger, { flushMs: 60_000, maxBatch: 2, maxQueued: 5 });
+  const blocker = await db.pool.connect();
+  await blocker.query('BEGIN; LOCK TABLE vigil.user_access_logs IN ACCESS EXCLUSIVE MODE');
+  // Full batches leave at once and wait on the lock; the fifth entry waits in the queue.
+  for (let i = 0; i < 8; i++) w.add(entry(`/stalled/${i}`));
+  await blocker.query('COMMIT');
+  blocker.release();
+  await w.close();
+  assert.equal(await count('/stalled/'), 5);
+  assert.match(logged(), /"dropped":3.*access log queue full/);
+});
