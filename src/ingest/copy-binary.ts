@@ -73,8 +73,11 @@ class Writer {
   }
 }
 
-/** 2 (field count) + int8 x 2 + int8 x 2 + float4 x 6: 2 + 4 x 12 + 6 x 8 bytes at most. */
-export const METRIC_ROW_MAX = 98;
+/** Per field of a server_metrics row (server_id, ts, then METRIC_COLUMNS): int8 (8) or float4 (4). */
+const METRIC_FIELDS = Uint8Array.of(8, 8, 4, 4, 4, 8, 8, 4, 4, 4);
+
+/** Bytes of a server_metrics row at most: the field count, then each field's length and value. */
+export const METRIC_ROW_MAX = METRIC_FIELDS.reduce((n, size) => n + 4 + size, 2);
 
 /**
  * Encode buffers to reuse: a COPY's buffer is free again once the COPY has returned. At ingest
@@ -92,9 +95,6 @@ export class ScratchBuffers {
     if (this.free.length < 4 && b.length <= 64 << 20) this.free.push(b);
   }
 }
-
-/** Per field of a server_metrics row (server_id, ts, then METRIC_COLUMNS): int8 (8) or float4 (4). */
-const METRIC_FIELDS = Uint8Array.of(8, 8, 4, 4, 4, 8, 8, 4, 4, 4);
 
 /**
  * Rows of vigil.server_metrics: server_id, ts, then METRIC_COLUMNS (NaN in the block is NULL).
