@@ -3,6 +3,7 @@
 // while a request was being retried sends that same request again under the same key, and the
 // server answers it from the key instead of writing it twice.
 import { createHash } from 'node:crypto';
+import { isObject } from '../core/types.ts';
 
 export interface AgentBatch {
   hostname: string;
@@ -22,9 +23,6 @@ export interface SpoolEntry {
    */
   sent: boolean;
 }
-
-const isObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 const sha = (text: string) => createHash('sha256').update(text).digest('hex').slice(0, 40);
 

@@ -9,6 +9,7 @@
 // what saveReadings writes is refused with a reason (the agent logs it and starts without it).
 import { constants } from 'node:fs';
 import { open, readFile } from 'node:fs/promises';
+import { isObject } from '../core/types.ts';
 import { writeFileAtomic } from './atomic-file.ts';
 import type { CpuTimes } from './proc.ts';
 
@@ -48,9 +49,6 @@ export function encodeReadings(r: CounterReadings): string {
   const cpu = r.cpu ? { busy: `${r.cpu.busy}`, total: `${r.cpu.total}` } : null;
   return `${JSON.stringify({ v: VERSION, boot_id: r.bootId, at_ms: r.atMs, net, cpu })}\n`;
 }
-
-const isObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function counter(v: unknown, what: string): bigint {
   if (typeof v !== 'string' || !U64.test(v)) throw new Error(`${what} is not a decimal counter`);

@@ -3,7 +3,7 @@
 // Durations are "90s", "5m", "1h" or a number of seconds. The database CHECKs stay the last line.
 import { formatDuration, parseDuration } from '../core/duration.ts';
 import { validationError } from '../core/errors.ts';
-import { METRIC_COLUMNS, isMetricColumn } from '../core/types.ts';
+import { METRIC_COLUMNS, isMetricColumn, isObject } from '../core/types.ts';
 import {
   AGGREGATIONS,
   OPERATORS,
@@ -48,10 +48,6 @@ const KNOWN_KEYS = new Set([
 ]);
 
 const show = (v: unknown) => (typeof v === 'string' ? `"${v}"` : JSON.stringify(v));
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 /** Seconds from "5m" / 300; null (with a problem) when not a duration within [min, max]. */
 export function durationSeconds(

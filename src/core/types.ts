@@ -39,3 +39,7 @@ export const METRIC_COLUMNS = [
 export type MetricColumn = (typeof METRIC_COLUMNS)[number];
 export const isMetricColumn = (v: unknown): v is MetricColumn =>
   typeof v === 'string' && (METRIC_COLUMNS as readonly string[]).includes(v);
+
+/** A JSON object as parsers see one: not null, not an array. */
+export const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -1,7 +1,7 @@
 // Vigil's own JSON batches: metric rows (server_metrics columns, plus optional extra series)
 // and error-log entries. Rows inherit hostname/region/labels from the batch, so an agent names
 // its host once. Unknown fields are refused: a typo ("cpu") must not vanish silently.
-import { METRIC_COLUMNS } from '../../core/types.ts';
+import { METRIC_COLUMNS, isObject } from '../../core/types.ts';
 import { parseJsonTs } from '../time.ts';
 import {
   type HostRef,
@@ -17,7 +17,6 @@ import { checkLog, checkMetric, checkSeries } from '../validate.ts';
 import { scanJsonMetrics } from './json-fast.ts';
 
 type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 const HOST_KEYS = ['hostname', 'region', 'environment', 'labels', 'metadata'];
 const METRIC_KEYS = new Set<string>([...HOST_KEYS, 'ts', ...METRIC_COLUMNS]);
 const SERIES_KEYS = new Set<string>([...HOST_KEYS, 'ts', 'name', 'value']);
@@ -61,11 +60,11 @@ function readHost(o: Obj, base: HostRef | null): HostRef | RowError {
     host[key] = v;
   }
   if (o.labels !== undefined) {
-    if (!isObj(o.labels)) return { index: 0, field: 'labels', reason: 'must be an object of strings' };
+    if (!isObject(o.labels)) return { index: 0, field: 'labels', reason: 'must be an object of strings' };
     host.labels = { ...host.labels, ...(o.labels as Record<string, string>) };
   }
   if (o.metadata !== undefined) {
-    if (!isObj(o.metadata)) return { index: 0, field: 'metadata', reason: 'must be an object' };
+    if (!isObject(o.metadata)) return { index: 0, field: 'metadata', reason: 'must be an object' };
     host.metadata = o.metadata;
   }
   if (host.hostname === '') return { index: 0, field: 'hostname', reason: 'missing' };
@@ -80,7 +79,7 @@ interface Batch {
 
 function readBatch(value: unknown, key: 'rows' | 'entries', result: ParseResult): Batch | null {
   if (Array.isArray(value)) return { items: value, host: null, series: [] };
-  if (!isObj(value)) return bodyError(result, `expected an array or an object with "${key}"`) && null;
+  if (!isObject(value)) return bodyError(result, `expected an array or an object with "${key}"`) && null;
   const items = value[key];
   if (!Array.isArray(items)) return bodyError(result, `"${key}" must be an array`) && null;
   const series = value.series ?? [];
@@ -126,7 +125,7 @@ function common(
   index: number,
   cache: HostCache,
 ): RowError | { o: Obj; host: HostRef; tsUs: number } {
-  if (!isObj(o)) return { index, field: 'row', reason: 'must be an object' } satisfies RowError;
+  if (!isObject(o)) return { index, field: 'row', reason: 'must be an object' } satisfies RowError;
   const extra = unknownKey(o, allowed);
   if (extra !== undefined)
     return { index, field: extra.slice(0, 64), reason: 'unknown field' } satisfies RowError;
@@ -184,7 +183,7 @@ function seriesRow(
   // A series entry's own labels name the series; the host keeps the batch's labels.
   const host: HostRef = { ...c.host, labels: base?.labels };
   if (host.labels === undefined) delete host.labels;
-  const labels = (isObj(c.o.labels) ? c.o.labels : {}) as Record<string, string>;
+  const labels = (isObject(c.o.labels) ? c.o.labels : {}) as Record<string, string>;
   const row: SeriesRow = { host, name, labels, tsUs: c.tsUs, value };
   const bad = checkSeries(row, limits, index);
   return bad ? { ...bad, field: `series.${bad.field}` } : row;
