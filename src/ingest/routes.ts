@@ -66,10 +66,12 @@ function idempotencyOf(request: FastifyRequest, payload: Buffer): Idempotency | 
       `Idempotency-Key must be 1 to 128 characters of A-Z a-z 0-9 . _ ~ : + = / - (got ${raw.length} characters${raw.length > 0 && raw.length <= 128 ? ' with others' : ''})`,
     );
   }
-  const query = request.url.indexOf('?') >= 0 ? request.url.slice(request.url.indexOf('?') + 1) : '';
+  const q = request.url.indexOf('?');
+  const path = q >= 0 ? request.url.slice(0, q) : request.url;
+  const query = q >= 0 ? request.url.slice(q + 1) : '';
   return {
     tokenId: request.requirePrincipal().tokenId,
-    endpoint: request.routeOptions.url ?? request.url.split('?')[0] ?? '',
+    endpoint: request.routeOptions.url ?? path,
     key: raw,
     bodySha256: createHash('sha256').update(query).update('\n').update(payload).digest(),
   };
