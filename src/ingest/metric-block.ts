@@ -106,7 +106,10 @@ export function byDay(b: MetricBlock): { dayUs: number; rows: MetricBlock }[] {
   for (let i = 1; i < b.length && oneDay; i++) oneDay = dayOf(i) === first;
   if (oneDay) return [{ dayUs: first, rows: b }];
   const counts = new Map<number, number>();
-  for (let i = 0; i < b.length; i++) counts.set(dayOf(i), (counts.get(dayOf(i)) ?? 0) + 1);
+  for (let i = 0; i < b.length; i++) {
+    const day = dayOf(i);
+    counts.set(day, (counts.get(day) ?? 0) + 1);
+  }
   const parts = new Map<number, { dayUs: number; rows: MetricBlock; n: number }>();
   for (const [dayUs, n] of [...counts].sort((x, y) => x[0] - y[0]))
     parts.set(dayUs, { dayUs, rows: new MetricBlock(n), n: 0 });
