@@ -5,7 +5,7 @@
 // n bodies untimed and answers 'warm' (the parent then empties the table), and 'go' posts every
 // body over keep-alive connections, retrying 503/429, and answers with its elapsed time and CPU.
 import { Agent } from 'node:http';
-import { makeRows, poster } from './_ingest-data.ts';
+import { makeRows, poster, toBodies } from './_ingest-data.ts';
 
 export interface ClientJob {
   url: string;
@@ -26,7 +26,7 @@ export interface ClientResult {
 const send = (m: unknown) => process.send?.(m);
 
 process.once('message', (job: ClientJob) => {
-  const { bodies } = makeRows(job.servers, job.steps, job.now, job.batch);
+  const bodies = toBodies(makeRows(job.servers, job.steps, job.now), job.batch);
   const agent = new Agent({ keepAlive: true, maxSockets: job.clients });
   const post = poster(job.url, job.token, agent);
   let next = 0;

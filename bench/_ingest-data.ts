@@ -44,7 +44,7 @@ export interface BenchRow {
 }
 
 /** `servers` hosts x `steps` samples 10 s apart, ending a minute before `nowMs`, in time order. */
-export function makeRows(servers: number, steps: number, nowMs: number, batch: number) {
+export function makeRows(servers: number, steps: number, nowMs: number): BenchRow[] {
   const start = Math.floor(nowMs / 10_000) * 10_000 - 60_000 - steps * 10_000;
   const rows: BenchRow[] = [];
   let seed = 42;
@@ -65,6 +65,11 @@ export function makeRows(servers: number, steps: number, nowMs: number, batch: n
       });
     }
   }
+  return rows;
+}
+
+/** The rows as JSON bodies of `batch` rows each, as the API takes them. */
+export function toBodies(rows: readonly BenchRow[], batch: number): Buffer[] {
   const bodies: Buffer[] = [];
   for (let i = 0; i < rows.length; i += batch) {
     const json = rows.slice(i, i + batch).map((r) => ({
@@ -79,5 +84,5 @@ export function makeRows(servers: number, steps: number, nowMs: number, batch: n
     }));
     bodies.push(Buffer.from(JSON.stringify(json)));
   }
-  return { rows, bodies };
+  return bodies;
 }

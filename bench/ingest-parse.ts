@@ -5,7 +5,7 @@
 import { parseArgs } from 'node:util';
 import { limitsAt } from '../src/ingest/index.ts';
 import { parseJsonMetrics, parseJsonMetricsSlow } from '../src/ingest/parsers/json.ts';
-import { makeRows } from './_ingest-data.ts';
+import { makeRows, toBodies } from './_ingest-data.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -16,7 +16,8 @@ const { values: args } = parseArgs({
 });
 const now = Date.now();
 const limits = limitsAt(now);
-const { rows, bodies } = makeRows(Number(args.servers), Number(args.steps), now, 5000);
+const rows = makeRows(Number(args.servers), Number(args.steps), now);
+const bodies = toBodies(rows, 5000);
 
 /** Best of `rounds` passes over every body, in µs of process CPU per row (the collector's threads included). */
 function measure(parse: typeof parseJsonMetrics): number {

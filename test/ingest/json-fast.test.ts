@@ -9,7 +9,7 @@ import { scanJsonMetrics } from '../../src/ingest/parsers/json-fast.ts';
 import { parseJsonMetricsSlow } from '../../src/ingest/parsers/json.ts';
 import { type ParseResult, metricRowsOf } from '../../src/ingest/types.ts';
 import { deepJson, mutate, prng, randomBytes, type R } from './fuzz-helpers.ts';
-import { makeRows } from '../../bench/_ingest-data.ts';
+import { makeRows, toBodies } from '../../bench/_ingest-data.ts';
 
 const NOW = Date.parse('2026-03-01T12:00:00Z');
 const limits = limitsAt(NOW, { maxRows: 200 });
@@ -165,6 +165,6 @@ test('mutated, random and hostile bodies: declined or identical', () => {
 });
 
 test('the bench bodies take the fast path and agree', () => {
-  const { bodies } = makeRows(50, 20, NOW, 200);
+  const bodies = toBodies(makeRows(50, 20, NOW), 200);
   for (const [i, b] of bodies.entries()) assert.ok(same(b, `bench body #${i}`), `bench body #${i} declined`);
 });
